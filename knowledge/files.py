@@ -1,0 +1,71 @@
+"""Finding notes files and decoding them, with a clear reason for every file we can't use."""
+
+import os
+from pathlib import Path
+
+SUFFIXES = (".md", ".markdown", ".txt")
+MAX_BYTES = 5 * 1024 * 1024  # far above any hand-written notes file; a 50 MB "note" is a mistake
+_ENCODINGS = ("utf-8", "gb18030")  # a BOM, if any, is read first
+
+
+class NotesFileError(Exception):
+    """A notes file that can't be read; str(e) is the message shown to the user."""
+
+
+def find_notes(root: Path) -> list[Path]:
+    """Notes files under root (or root itself), sorted; hidden folders (.git, .obsidian) skipped."""
+    if root.is_file():
+        return [root]
+    found = []
+    # followlinks=False: a symlink loop can't send us round forever
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(folder) / f for f in files if f.lower().endswith(SUFFIXES) and not f.startswith(".")]
+    return sorted(found)
+
+
+def read_note(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise NotesFileError(f"too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB)")
+        data = path.read_bytes()
+    except PermissionError as e:
+        raise NotesFileError("permission denied: can't read this file") from e
+    except FileNotFoundError as e:
+        raise NotesFileError("file disappeared while reading") from e
+    except IsADirectoryError as e:
+        raise NotesFileError("is a folder, not a file") from e
+    except OSError as e:
+        raise NotesFileError(f"can't read: {e.strerror or e}") from e
+    text = decode(data)
+    if not text.strip():
+        raise NotesFileError("empty file")
+    return text
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; binary data is refused."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").replace("\r\n", "\n")
+        except UnicodeDecodeError as e:
+            raise NotesFileError("starts like UTF-16 but isn't valid UTF-16") from e
+    if b"\x00" in data:
+        raise NotesFileError("not a text file (binary data)")
+    for encoding in _ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text.replace("\r\n", "\n")
+    raise NotesFileError("not a text file, or not in UTF-8 or GB18030")
+
+
+def _looks_like_text(text: str) -> bool:
+    # gb18030 decodes almost any bytes; random binary comes out full of control characters
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
+    return controls <= len(text) // 100

@@ -1,0 +1,68 @@
+"""What leaves knowledge/: question items, their rubric points, search hits, ingest reports."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Language = Literal["zh", "en"]
+
+
+class RubricPoint(BaseModel):
+    """One checkable idea a good answer contains, cited by its span in the source file."""
+
+    text: str
+    start: int  # character offsets into the decoded source file
+    end: int
+    line: int  # 1-based line of start, for people
+
+
+class QuestionItem(BaseModel):
+    id: str  # stable across re-ingests while source, heading path and question stay the same
+    source: str  # path relative to the notes root, with / separators
+    heading_path: list[str]
+    topic: str
+    tags: list[str] = Field(default_factory=list)
+    question: str
+    answer: str = ""  # empty for question-only items: asked, graded against related notes
+    explanation: str = ""  # 解析 / Explanation: context for retrieval, never rubric
+    rubric: list[RubricPoint] = Field(default_factory=list)
+    line: int  # 1-based line of the question
+    language: Language
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answer.strip())
+
+    @property
+    def heading(self) -> str:
+        return " > ".join(self.heading_path)
+
+
+class SearchHit(BaseModel):
+    item_id: str
+    score: float  # cosine similarity, higher is closer
+    kind: Literal["chunk", "point"]
+    text: str
+    source: str
+    heading: str
+    point: int | None = None  # index into the item's rubric, for kind == "point"
+
+
+class FileReport(BaseModel):
+    path: str
+    items: int = 0
+    answered: int = 0
+    rubric_points: int = 0
+    error: str | None = None
+
+
+class IngestSummary(BaseModel):
+    files: list[FileReport]
+    items: int
+    answered: int
+    chunks: int
+    rubric_points: int
+    seconds: float
+    embedder: str
+    reused_files: int = Field(0, exclude=True)  # not re-embedded this time; for tests and logs
+    embedded_files: int = Field(0, exclude=True)

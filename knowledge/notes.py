@@ -1,0 +1,54 @@
+"""One notes document's text to QuestionItems; pure, no models, no file system.
+
+Markdown (any heading, or YAML front-matter) goes through markdown-it; text with no headings
+through the plain-text line rules. Front-matter tags become the items' tags.
+"""
+
+import datetime as dt
+
+import yaml
+
+from knowledge.blocks import line_starts
+from knowledge.items import QuestionItem
+from knowledge.markdown import parse_markdown
+from knowledge.outline import Meta, items_from_blocks
+from knowledge.plaintext import parse_plaintext
+
+
+class NotesWarning(str):
+    """Something the user should know about a file that still parsed (e.g. broken front-matter)."""
+
+
+def parse_note(text: str, source: str) -> tuple[list[QuestionItem], NotesWarning | None]:
+    front, blocks = parse_markdown(text)
+    tags, title, warning = _front_matter(front)
+    markdown = any(b.kind == "heading" for b in blocks)
+    if not markdown:
+        body = text if front is None else _blank_front_matter(text)
+        blocks = parse_plaintext(body)
+    meta = Meta(source, tags, title, line_starts(text), topic_notes=markdown)
+    return items_from_blocks(blocks, meta), warning
+
+
+def _front_matter(front: str | None) -> tuple[list[str], str, NotesWarning | None]:
+    if front is None:
+        return [], "", None
+    try:
+        data = yaml.safe_load(front)
+    except yaml.YAMLError as e:
+        where = getattr(e, "problem_mark", None)
+        line = f" (line {where.line + 2})" if where is not None else ""
+        return [], "", NotesWarning(f"front-matter is not valid YAML{line}; read the notes without its tags")
+    if not isinstance(data, dict):
+        return [], "", None
+    raw = data.get("tags") or data.get("tag") or []
+    tags = [raw] if isinstance(raw, str | int | float | dt.date) else raw if isinstance(raw, list) else []
+    title = data.get("title")
+    return [str(t).strip() for t in tags if str(t).strip()], str(title or "").strip(), None
+
+
+def _blank_front_matter(text: str) -> str:
+    """Front-matter replaced by blank lines, so offsets and line numbers stay true."""
+    lines = text.split("\n")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
+    return "\n".join("" if i <= end else line for i, line in enumerate(lines))

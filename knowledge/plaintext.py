@@ -1,0 +1,106 @@
+"""Plain-text notes (no Markdown headings) to Blocks, by line rules.
+
+Handles notes like:
+    📘 Title                 -> heading 1 (a line that starts with an emoji)
+    一、Section              -> heading 2
+    1. Question              -> heading 3, while the numbers run 1, 2, 3 within a section
+    answer lines             -> one paragraph per line (each line is usually one point)
+A "1." out of sequence is a list item in an answer, not a new question.
+"""
+
+import bisect
+import re
+import unicodedata
+
+from knowledge.blocks import Block, line_piece, line_starts
+from knowledge.pieces import Piece, weight
+
+_SECTION = re.compile(
+    r"^\s*(?:[一二三四五六七八九十百]+[、.．]|第[一二三四五六七八九十\d]+[章节部分篇])\s*\S"
+)
+_NUMBERED = re.compile(r"^\s*(\d{1,3})\s*(?:[.、．)）]|\s)\s*\S")
+_QUESTION_LINE = re.compile(r"[?？]\s*$")
+_BULLET = re.compile(r"^\s*[-*•·]\s+")
+_CODE = re.compile(
+    r"^\s*(?:from \S+ import|import \w|def \w|class \w|return\b|print\(|for .+ in .+:|"
+    r"if .+:$|with .+:$|else:|elif .+:|\w[\w.\[\]'\"]*\s*[+\-*/]?=\s*\S|\w+(?:\.\w+)+\(.*\)\s*$|[{}\])]+\s*$)"
+)
+
+
+def parse_plaintext(source: str) -> list[Block]:
+    starts = line_starts(source)
+    blocks: list[Block] = []
+    last_number = 0
+    after_heading = True  # a "1." right after a title/section starts the numbering
+    previous_blank = True
+    code: list[Piece] = []
+
+    def flush_code() -> None:
+        if code:
+            first = code[0].offsets[0]
+            end = code[-1].offsets[-1] + 1
+            blocks.append(Block("code", Piece.of(source, first, end), 0, _line_of(starts, first)))
+            code.clear()
+
+    for i in range(len(starts) - 1):
+        raw = line_piece(source, starts, i)
+        piece = raw.strip()
+        if not piece.text:
+            previous_blank = True
+            continue
+        text = piece.text
+        numbered = _NUMBERED.match(text)
+        if _starts_with_emoji(text):
+            flush_code()
+            blocks.append(Block("heading", _drop_emoji(piece), 1, i))
+            after_heading, last_number = True, 0
+        elif _SECTION.match(text) and weight(text) <= 40:
+            flush_code()
+            blocks.append(Block("heading", piece, 2, i))
+            after_heading, last_number = True, 0
+        elif numbered and _is_next(int(numbered.group(1)), last_number, after_heading):
+            flush_code()
+            blocks.append(Block("heading", piece, 3, i))
+            last_number, after_heading = int(numbered.group(1)), False
+        elif _QUESTION_LINE.search(text) and previous_blank and weight(text) <= 60 and not code:
+            blocks.append(Block("heading", piece, 3, i))
+            after_heading = False
+        elif _CODE.match(text) and not _has_cjk_prose(text):
+            code.append(raw)
+        else:
+            flush_code()
+            if numbered or _BULLET.match(text):
+                item = piece.drop(re.compile(r"^(\s*(?:\d{1,3}\s*[.、．)）]|[-*•·])\s*)"))
+                blocks.append(Block("item", item, 1, i))
+            else:
+                blocks.append(Block("para", piece, 0, i))
+        previous_blank = False
+    flush_code()
+    return blocks
+
+
+def _is_next(number: int, last: int, after_heading: bool) -> bool:
+    return number == last + 1 or (number == 1 and after_heading)
+
+
+def _starts_with_emoji(text: str) -> bool:
+    return unicodedata.category(text[0]) == "So" or 0x1F000 <= ord(text[0]) <= 0x1FAFF
+
+
+def _drop_emoji(piece: Piece) -> Piece:
+    i = 0
+    while i < len(piece.text) and (
+        _starts_with_emoji(piece.text[i]) or unicodedata.category(piece.text[i]) in ("Mn", "Cf")
+        or piece.text[i] in "\ufe0f "
+    ):
+        i += 1
+    return piece[i:] if i < len(piece.text) else piece
+
+
+def _has_cjk_prose(text: str) -> bool:
+    # "损失 = 交叉熵加上正则项" is prose with an "x = y" shape; Chinese inside quotes is not
+    return bool(re.search(r"[\u4e00-\u9fff]{4}", re.sub(r"[\"'].*?[\"']", "", text)))
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    return bisect.bisect_right(starts, offset) - 1
