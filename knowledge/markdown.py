@@ -76,7 +76,7 @@ def parse_markdown(source: str) -> tuple[str | None, list[Block]]:
         elif t in ("fence", "code_block") and tok.map:
             fenced = t == "fence"
             rows = [unquote(p) for p in lines(tok, skip_first=fenced, skip_last=fenced)]
-            if fenced and rows and tok.map[1] - tok.map[0] >= 2:
+            if fenced and tok.map[1] - tok.map[0] >= 2:
                 # an unclosed fence runs to the end of the document: keep its last line too
                 last = line_piece(source, starts, tok.map[1] - 1)
                 if not unquote(last).text.strip().startswith(tok.markup):

@@ -190,7 +190,7 @@ def _topic(ancestors: list[Section], meta: Meta, doc_title: str) -> str:
             return strip_numbering(a.title)
     if meta.tags:
         return meta.tags[0]
-    return meta.title or doc_title or meta.source.rsplit("/", 1)[-1]
+    return meta.title or strip_numbering(doc_title) or meta.source.rsplit("/", 1)[-1]
 
 
 def _doc_title(blocks: list[Block]) -> str:

@@ -20,6 +20,7 @@ _SECTION = re.compile(
 )
 _NUMBERED = re.compile(r"^\s*(\d{1,3})\s*(?:[.、．)）]|\s)\s*\S")
 _QUESTION_LINE = re.compile(r"[?？]\s*$")
+_ASKS = re.compile(r"[?？]\s*$|什么|为什么|如何|怎么|哪些|是否")
 _BULLET = re.compile(r"^\s*[-*•·]\s+")
 _CODE = re.compile(
     r"^\s*(?:from \S+ import|import \w|def \w|class \w|return\b|print\(|for .+ in .+:|"
@@ -31,6 +32,7 @@ def parse_plaintext(source: str) -> list[Block]:
     starts = line_starts(source)
     blocks: list[Block] = []
     last_number = 0
+    list_number = 0  # a numbered list inside the current answer ("1. 增加数据", "2. 正则化")
     after_heading = True  # a "1." right after a title/section starts the numbering
     previous_blank = True
     code: list[Piece] = []
@@ -58,10 +60,12 @@ def parse_plaintext(source: str) -> list[Block]:
             flush_code()
             blocks.append(Block("heading", piece, 2, i))
             after_heading, last_number = True, 0
-        elif numbered and _is_next(int(numbered.group(1)), last_number, after_heading):
+        elif numbered and _starts_question(
+            int(numbered.group(1)), text, last_number, list_number, after_heading
+        ):
             flush_code()
             blocks.append(Block("heading", piece, 3, i))
-            last_number, after_heading = int(numbered.group(1)), False
+            last_number, list_number, after_heading = int(numbered.group(1)), 0, False
         elif _QUESTION_LINE.search(text) and previous_blank and weight(text) <= 60 and not code:
             blocks.append(Block("heading", piece, 3, i))
             after_heading = False
@@ -69,6 +73,8 @@ def parse_plaintext(source: str) -> list[Block]:
             code.append(raw)
         else:
             flush_code()
+            if numbered:
+                list_number = int(numbered.group(1))
             if numbered or _BULLET.match(text):
                 item = piece.drop(re.compile(r"^(\s*(?:\d{1,3}\s*[.、．)）]|[-*•·])\s*)"))
                 blocks.append(Block("item", item, 1, i))
@@ -79,7 +85,10 @@ def parse_plaintext(source: str) -> list[Block]:
     return blocks
 
 
-def _is_next(number: int, last: int, after_heading: bool) -> bool:
+def _starts_question(number: int, text: str, last: int, in_list: int, after_heading: bool) -> bool:
+    """Whether "N. text" is the next question rather than the next line of a list in an answer."""
+    if in_list and number == in_list + 1 and not _ASKS.search(text):
+        return False
     return number == last + 1 or (number == 1 and after_heading)
 
 

@@ -1,0 +1,138 @@
+"""Ingest, incremental re-ingest, search, and never trusting or half-writing a damaged index."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge import store
+from knowledge.base import index_dir, ingest, open_kb
+from knowledge.embedder import FakeEmbedder
+from knowledge.store import CorruptIndex
+
+NOTES = {
+    "attention.md": "---\ntags: [Transformer]\n---\n## 什么是自注意力？\n- 每个位置与所有位置计算相关性\n"
+    "- 用 softmax 归一化后对 V 加权求和\n\n## Why scale dot products by sqrt(d)?\n"
+    "Large dot products saturate the softmax. Scaling keeps gradients healthy.\n",
+    "sub/training.md": "## What is dropout?\nDropout randomly zeroes activations during training.\n"
+    "It reduces co-adaptation between neurons.\n",
+    "open.md": "## Open questions\n#### 1. How would you design memory for an agent?\n",
+}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    return write(tmp_path / "notes", NOTES)
+
+
+def test_ingest_summary_and_search(notes: Path, data_dir: Path) -> None:
+    emb = FakeEmbedder()
+    kb, summary = ingest(notes, emb, index_dir(data_dir, notes, emb.name))
+    assert [(f.path, f.items, f.answered, f.error) for f in summary.files] == [
+        ("attention.md", 2, 2, None), ("open.md", 1, 0, None), ("sub/training.md", 1, 1, None),
+    ]
+    assert (summary.items, summary.answered) == (4, 3)
+    assert summary.rubric_points == sum(len(i.rubric) for i in kb.items) == 6
+    hit = kb.search(emb.encode(["What does dropout do during training?"], "query")[0], limit=3)[0]
+    assert kb.item(hit.item_id).question == "What is dropout?"
+    assert (hit.source, hit.heading, hit.kind) == ("sub/training.md", "What is dropout?", "chunk")
+    points = kb.search_points(emb.encode(["softmax 归一化"], "query")[0], limit=1)
+    assert points[0].text == "用 softmax 归一化后对 V 加权求和" and points[0].point == 1
+    attention = next(i for i in kb.items if i.source == "attention.md")
+    assert attention.tags == ["Transformer"] and attention.topic == "Transformer"
+    assert kb.point_vectors(attention.id).shape == (2, emb.dim)
+
+
+def test_reingest_embeds_only_changed_files_and_drops_removed_ones(
+    notes: Path, data_dir: Path
+) -> None:
+    folder = index_dir(data_dir, notes, "fake")
+    ingest(notes, FakeEmbedder(), folder)
+    changed = "## What is weight decay?\nIt adds an L2 penalty on weights.\n"
+    (notes / "sub" / "training.md").write_text(changed)
+    (notes / "open.md").unlink()
+    emb = FakeEmbedder()
+    kb, summary = ingest(notes, emb, folder)
+    embedded = [t for batch in emb.calls for t in batch]
+    assert all("weight decay" in t or "L2 penalty" in t for t in embedded) and embedded
+    assert (summary.reused_files, summary.embedded_files) == (1, 1)
+    questions = sorted(i.question for i in kb.items)
+    assert questions == ["What is weight decay?", "Why scale dot products by sqrt(d)?", "什么是自注意力？"]
+    # reused vectors are the very vectors a fresh build gives
+    fresh, _ = ingest(notes, FakeEmbedder(), folder.with_name("fresh"))
+    item = next(i for i in kb.items if i.question == "什么是自注意力？")
+    assert (kb.point_vectors(item.id) == fresh.point_vectors(item.id)).all()
+    assert open_kb(folder, FakeEmbedder()).manifest.items == 3
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(notes: Path, data_dir: Path) -> None:
+    (notes / "empty.md").write_text("")
+    (notes / "binary.md").write_bytes(b"\x00\x01\x02PK\x03\x04" * 100)
+    (notes / "nothing.txt").write_text("just a line of text without any question in it")
+    gbk = "一、基础\n1. 什么是梯度下降？\n沿负梯度方向更新参数。\n"
+    (notes / "gbk.txt").write_bytes(gbk.encode("gb18030"))
+    _, summary = ingest(notes, FakeEmbedder(), index_dir(data_dir, notes, "fake"))
+    errors = {f.path: f.error for f in summary.files}
+    assert errors["empty.md"] == "empty file"
+    assert errors["binary.md"] is not None and "binary" in errors["binary.md"]
+    assert errors["nothing.txt"] == "no questions found in this file"
+    assert errors["gbk.txt"] is None and summary.items == 5
+
+
+def test_empty_folder_gives_an_empty_index(tmp_path: Path, data_dir: Path) -> None:
+    (tmp_path / "none").mkdir()
+    kb, summary = ingest(tmp_path / "none", FakeEmbedder(), data_dir / "x")
+    assert summary.files == [] and summary.items == 0
+    assert kb.search(FakeEmbedder().encode(["q"], "query")[0]) == []
+
+
+@pytest.mark.parametrize("damage", ["manifest", "faiss", "payload", "truncate"])
+def test_damaged_index_is_detected_and_rebuilt(notes: Path, data_dir: Path, damage: str) -> None:
+    folder = index_dir(data_dir, notes, "fake")
+    ingest(notes, FakeEmbedder(), folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    target = {
+        "manifest": folder / "manifest.json",
+        "faiss": folder / next(n for n in manifest["data"] if n.startswith("points")),
+        "payload": folder / next(n for n in manifest["data"] if n.startswith("kb")),
+        "truncate": folder / next(n for n in manifest["data"] if n.startswith("chunks")),
+    }[damage]
+    data = target.read_bytes()
+    target.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"{not json" + data[9:])
+    with pytest.raises(CorruptIndex):
+        open_kb(folder, FakeEmbedder())
+    emb = FakeEmbedder()
+    kb, summary = ingest(notes, emb, folder)
+    assert summary.embedded_files == 3 and summary.reused_files == 0
+    assert open_kb(folder, FakeEmbedder()).manifest.items == kb.manifest.items == 4
+
+
+def test_crash_mid_save_leaves_the_previous_index_loadable(
+    notes: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = index_dir(data_dir, notes, "fake")
+    ingest(notes, FakeEmbedder(), folder)
+    (notes / "extra.md").write_text("## What is batch norm?\nIt normalises activations per mini-batch.\n")
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt("killed while writing")
+
+    monkeypatch.setattr(store, "_write_atomic", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(notes, FakeEmbedder(), folder)
+    monkeypatch.undo()
+    assert open_kb(folder, FakeEmbedder()).manifest.items == 4
+
+
+def test_index_built_by_another_embedder_is_not_used(notes: Path, data_dir: Path) -> None:
+    folder = data_dir / "kb"
+    ingest(notes, FakeEmbedder(dim=64), folder)
+    with pytest.raises(CorruptIndex, match="built with"):
+        open_kb(folder, type("Other", (FakeEmbedder,), {})(dim=32))
