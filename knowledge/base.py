@@ -3,7 +3,8 @@
 ingest() parses and embeds only files whose content changed since the saved index (same
 embedder), reuses stored vectors for the rest, drops items of removed files, and saves
 atomically (see store.py). Chunks embed "question + a slice of the answer" with the document
-prompt; rubric points embed on their own, so the grader can match answer clauses to them.
+prompt; rubric points embed on their own with the symmetric prompt, so the grader can match
+answer clauses to them.
 """
 
 import hashlib
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge import store
-from knowledge.embedder import Embedder
+from knowledge.embedder import Embedder, Kind
 from knowledge.files import NotesFileError, find_notes, read_note
 from knowledge.index import VectorIndex
 from knowledge.items import FileReport, IngestSummary, QuestionItem, SearchHit
@@ -24,6 +25,8 @@ from knowledge.notes import parse_note
 from knowledge.store import ChunkRow, CorruptIndex, FileEntry, Manifest, Payload, PointRow
 
 log = logging.getLogger(__name__)
+# rubric points are compared with answer clauses, text of the same sort: the symmetric prompt
+POINT_KIND: Kind = "sts"
 CHUNK_CHARS = 600  # long answers are split into slices of about this many characters
 
 
@@ -59,8 +62,12 @@ class KnowledgeBase:
             if chunk.item_id not in hits:
                 item = self.by_id[chunk.item_id]
                 hits[chunk.item_id] = SearchHit(
-                    item_id=item.id, score=score, kind="chunk", text=chunk.text,
-                    source=item.source, heading=item.heading,
+                    item_id=item.id,
+                    score=score,
+                    kind="chunk",
+                    text=chunk.text,
+                    source=item.source,
+                    heading=item.heading,
                 )
         return list(hits.values())[:limit]
 
@@ -70,10 +77,17 @@ class KnowledgeBase:
         for row, score in self.point_index.search(query[None, :], limit)[0]:
             ref = self.payload.points[row]
             item = self.by_id[ref.item_id]
-            out.append(SearchHit(
-                item_id=item.id, score=score, kind="point", text=item.rubric[ref.point].text,
-                source=item.source, heading=item.heading, point=ref.point,
-            ))
+            out.append(
+                SearchHit(
+                    item_id=item.id,
+                    score=score,
+                    kind="point",
+                    text=item.rubric[ref.point].text,
+                    source=item.source,
+                    heading=item.heading,
+                    point=ref.point,
+                )
+            )
         return out
 
 
@@ -111,18 +125,29 @@ def ingest(
     chunks = VectorIndex.build(vectors[0], dim)
     points = VectorIndex.build(vectors[1], dim)
     manifest = Manifest(
-        embedder=embedder.name, dim=dim, notes_root=str(notes_root.resolve()), files=entries,
-        items=len(payload.items), answered=sum(i.answered for i in payload.items),
-        chunks=len(payload.chunks), rubric_points=len(payload.points), built_at="", data={},
+        embedder=embedder.name,
+        dim=dim,
+        notes_root=str(notes_root.resolve()),
+        files=entries,
+        items=len(payload.items),
+        answered=sum(i.answered for i in payload.items),
+        chunks=len(payload.chunks),
+        rubric_points=len(payload.points),
+        built_at="",
+        data={},
     )
     store.save(folder, manifest, payload, chunks, points)
     kb = KnowledgeBase(manifest, payload, chunks, points)
     summary = IngestSummary(
         files=[FileReport(**e.model_dump(exclude={"sha256"})) for e in entries.values()],
-        items=manifest.items, answered=manifest.answered, chunks=manifest.chunks,
-        rubric_points=manifest.rubric_points, seconds=round(time.perf_counter() - started, 2),
+        items=manifest.items,
+        answered=manifest.answered,
+        chunks=manifest.chunks,
+        rubric_points=manifest.rubric_points,
+        seconds=round(time.perf_counter() - started, 2),
         embedder=embedder.name,
-        reused_files=len({i.source for i in keep}), embedded_files=len({i.source for i in fresh}),
+        reused_files=len({i.source for i in keep}),
+        embedded_files=len({i.source for i in fresh}),
     )
     return kb, summary
 
@@ -154,7 +179,10 @@ def _read_one(path: Path, rel: str, old: KnowledgeBase | None) -> tuple[FileEntr
         log.exception("parsing %s failed", rel)
         return FileEntry(path=rel, sha256=digest, error=f"could not parse ({type(e).__name__})"), [], False
     entry = FileEntry(
-        path=rel, sha256=digest, items=len(items), answered=sum(i.answered for i in items),
+        path=rel,
+        sha256=digest,
+        items=len(items),
+        answered=sum(i.answered for i in items),
         rubric_points=sum(len(i.rubric) for i in items),
         error=warning or (None if items else "no questions found in this file"),
     )
@@ -162,8 +190,11 @@ def _read_one(path: Path, rel: str, old: KnowledgeBase | None) -> tuple[FileEntr
 
 
 def _assemble(
-    keep: list[QuestionItem], fresh: list[QuestionItem], old: KnowledgeBase | None,
-    embedder: Embedder, progress: bool,
+    keep: list[QuestionItem],
+    fresh: list[QuestionItem],
+    old: KnowledgeBase | None,
+    embedder: Embedder,
+    progress: bool,
 ) -> tuple[Payload, tuple[np.ndarray, np.ndarray]]:
     chunk_rows = [ChunkRow(item_id=i.id, text=t) for i in keep + fresh for t in chunk_texts(i)]
     point_rows = [PointRow(item_id=i.id, point=n) for i in keep + fresh for n in range(len(i.rubric))]
@@ -177,15 +208,15 @@ def _assemble(
         point_rows_kept = [r for r, p in enumerate(old.payload.points) if p.item_id in kept]
         old_chunks = old.chunk_index.vectors(chunk_rows_kept)
         old_points = old.point_index.vectors(point_rows_kept)
-    new_chunks = _embed([c.text for c in chunk_rows[n_keep_chunks:]], embedder, progress)
+    new_chunks = _embed([c.text for c in chunk_rows[n_keep_chunks:]], embedder, "document", progress)
     fresh_by_id = {i.id: i for i in fresh}
     point_texts = [fresh_by_id[p.item_id].rubric[p.point].text for p in point_rows[n_keep_points:]]
-    new_points = _embed(point_texts, embedder, progress)
+    new_points = _embed(point_texts, embedder, POINT_KIND, progress)
     payload = Payload(items=keep + fresh, chunks=chunk_rows, points=point_rows)
     return payload, (np.vstack([old_chunks, new_chunks]), np.vstack([old_points, new_points]))
 
 
-def _embed(texts: list[str], embedder: Embedder, progress: bool, batch: int = 64) -> np.ndarray:
+def _embed(texts: list[str], embedder: Embedder, kind: Kind, progress: bool, batch: int = 64) -> np.ndarray:
     out = [np.zeros((0, embedder.dim), np.float32)]
     bar = None
     if progress and texts:
@@ -193,7 +224,7 @@ def _embed(texts: list[str], embedder: Embedder, progress: bool, batch: int = 64
 
         bar = tqdm(total=len(texts), desc="embedding notes", unit="text", file=sys.stderr)
     for start in range(0, len(texts), batch):
-        out.append(embedder.encode(texts[start : start + batch], "document"))
+        out.append(embedder.encode(texts[start : start + batch], kind))
         if bar:
             bar.update(len(texts[start : start + batch]))
     if bar:

@@ -31,7 +31,9 @@ class SentenceEmbedder:
 
         torch_dtype = _pick_dtype(dtype)
         self.model = SentenceTransformer(
-            str(path), device="cpu", local_files_only=True,
+            str(path),
+            device="cpu",
+            local_files_only=True,
             model_kwargs={"torch_dtype": torch_dtype} if torch_dtype else None,
         )
         self.name = name

@@ -9,10 +9,11 @@ import datetime as dt
 import yaml
 
 from knowledge.blocks import line_starts
-from knowledge.items import QuestionItem
+from knowledge.items import QuestionItem, RubricPoint
 from knowledge.markdown import parse_markdown
 from knowledge.outline import Meta, items_from_blocks
 from knowledge.plaintext import parse_plaintext
+from knowledge.rubric import rubric_points
 
 
 class NotesWarning(str):
@@ -28,6 +29,20 @@ def parse_note(text: str, source: str) -> tuple[list[QuestionItem], NotesWarning
         blocks = parse_plaintext(body)
     meta = Meta(source, tags, title, line_starts(text), topic_notes=markdown)
     return items_from_blocks(blocks, meta), warning
+
+
+def reference_points(text: str) -> list[RubricPoint]:
+    """Rubric points of a bare reference answer (no question heading), by the notes' rules.
+
+    A reference too short to split into points ("A pointer.") is one point as it is.
+    """
+    _, blocks = parse_markdown(text)
+    points = rubric_points(blocks, line_starts(text)) if blocks else []
+    stripped = text.strip()
+    if not points and stripped:
+        start = text.index(stripped)
+        points = [RubricPoint(text=stripped, start=start, end=start + len(stripped), line=1)]
+    return points
 
 
 def _front_matter(front: str | None) -> tuple[list[str], str, NotesWarning | None]:

@@ -35,7 +35,7 @@ class Piece:
     def strip(self, chars: str | None = None) -> "Piece":
         left = len(self.text) - len(self.text.lstrip(chars))
         right = len(self.text.rstrip(chars))
-        return self[left:max(left, right)]
+        return self[left : max(left, right)]
 
     def drop(self, pattern: re.Pattern[str]) -> "Piece":
         """Remove every match of pattern (group 1 only, if the pattern has groups)."""
@@ -44,7 +44,7 @@ class Piece:
             groups = range(1, (pattern.groups or 0) + 1) or [0]
             for g in groups:
                 if m.start(g) >= 0:
-                    keep[m.start(g):m.end(g)] = [False] * (m.end(g) - m.start(g))
+                    keep[m.start(g) : m.end(g)] = [False] * (m.end(g) - m.start(g))
         return Piece(
             "".join(c for c, k in zip(self.text, keep, strict=True) if k),
             tuple(o for o, k in zip(self.offsets, keep, strict=True) if k),
@@ -54,7 +54,7 @@ class Piece:
         """Split after every match (the delimiter stays with the left part), drop blanks."""
         out, start = [], 0
         for m in pattern.finditer(self.text):
-            out.append(self[start:m.end()])
+            out.append(self[start : m.end()])
             start = m.end()
         out.append(self[start:])
         return [p.strip() for p in out if p.text.strip()]
@@ -104,7 +104,7 @@ def clean_inline(piece: Piece) -> Piece:
         parts.append(_clean_plain(piece[pos:s]))
         chunk = piece[s:e]
         tick = len(chunk.text) - len(chunk.text.lstrip("`"))
-        parts.append(chunk[tick:len(chunk.text) - tick] if tick else chunk)
+        parts.append(chunk[tick : len(chunk.text) - tick] if tick else chunk)
         pos = e
     parts.append(_clean_plain(piece[pos:]))
     out = Piece("", ())

@@ -99,7 +99,8 @@ def _starts_with_emoji(text: str) -> bool:
 def _drop_emoji(piece: Piece) -> Piece:
     i = 0
     while i < len(piece.text) and (
-        _starts_with_emoji(piece.text[i]) or unicodedata.category(piece.text[i]) in ("Mn", "Cf")
+        _starts_with_emoji(piece.text[i])
+        or unicodedata.category(piece.text[i]) in ("Mn", "Cf")
         or piece.text[i] in "\ufe0f "
     ):
         i += 1

@@ -34,11 +34,16 @@ def test_refuses_huge_files(tmp_path: Path) -> None:
         read_note(path)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_reports_unreadable_files(tmp_path: Path) -> None:
+def test_reports_unreadable_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "locked.md"
     path.write_text(TEXT)
     path.chmod(0)
+    if os.geteuid() == 0:  # root reads any file: make the read fail the way it would for a user
+
+        def denied(self: Path) -> bytes:
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(Path, "read_bytes", denied)
     with pytest.raises(NotesFileError, match="permission"):
         read_note(path)
 

@@ -36,7 +36,9 @@ def test_ingest_summary_and_search(notes: Path, data_dir: Path) -> None:
     emb = FakeEmbedder()
     kb, summary = ingest(notes, emb, index_dir(data_dir, notes, emb.name))
     assert [(f.path, f.items, f.answered, f.error) for f in summary.files] == [
-        ("attention.md", 2, 2, None), ("open.md", 1, 0, None), ("sub/training.md", 1, 1, None),
+        ("attention.md", 2, 2, None),
+        ("open.md", 1, 0, None),
+        ("sub/training.md", 1, 1, None),
     ]
     assert (summary.items, summary.answered) == (4, 3)
     assert summary.rubric_points == sum(len(i.rubric) for i in kb.items) == 6
@@ -50,9 +52,7 @@ def test_ingest_summary_and_search(notes: Path, data_dir: Path) -> None:
     assert kb.point_vectors(attention.id).shape == (2, emb.dim)
 
 
-def test_reingest_embeds_only_changed_files_and_drops_removed_ones(
-    notes: Path, data_dir: Path
-) -> None:
+def test_reingest_embeds_only_changed_files_and_drops_removed_ones(notes: Path, data_dir: Path) -> None:
     folder = index_dir(data_dir, notes, "fake")
     ingest(notes, FakeEmbedder(), folder)
     changed = "## What is weight decay?\nIt adds an L2 penalty on weights.\n"

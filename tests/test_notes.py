@@ -52,8 +52,10 @@ def test_english_markdown_questions_bullets_setext_tables() -> None:
 
 
 def test_question_and_answer_labels_in_english() -> None:
-    text = "### 1. Attention\n\n**Question:** Why scale by sqrt(d)?\n\n**Answer:** Dot products grow " \
+    text = (
+        "### 1. Attention\n\n**Question:** Why scale by sqrt(d)?\n\n**Answer:** Dot products grow "
         "with dimension and saturate the softmax.\n\n### Explanation\nLarge logits give tiny gradients.\n"
+    )
     (item,), _ = parse_note(text, "a.md")
     assert item.question == "Why scale by sqrt(d)?"
     assert item.answer == "Dot products grow with dimension and saturate the softmax."
@@ -95,10 +97,31 @@ def test_arbitrary_text_never_crashes_and_spans_stay_inside(text: str) -> None:
 
 
 MARKDOWNISH = st.lists(
-    st.sampled_from([
-        "# ", "## ", "### 1. ", "> ", "- ", "1. ", "```", "---", "| a | b |", "==x==", "**题目：**",
-        "**答案：**", "$x$", "![[e.png]]", "什么是", "？", "\n", " ", "word", "中文", "。",
-    ]),
+    st.sampled_from(
+        [
+            "# ",
+            "## ",
+            "### 1. ",
+            "> ",
+            "- ",
+            "1. ",
+            "```",
+            "---",
+            "| a | b |",
+            "==x==",
+            "**题目：**",
+            "**答案：**",
+            "$x$",
+            "![[e.png]]",
+            "什么是",
+            "？",
+            "\n",
+            " ",
+            "word",
+            "中文",
+            "。",
+        ]
+    ),
     max_size=60,
 ).map("".join)
 

@@ -1,0 +1,105 @@
+"""The few numbers that turn grading features into a 0-1 score, per embedder, as data.
+
+A ridge regression over standardised features, then a monotone (isotonic) map onto the human
+scale, plus the similarity thresholds that name a point covered / partly / missed and an answer
+unrelated. Fitted by `python app.py calibrate FILE.jsonl` (see fit()), saved as
+interviewer/calibration/<embedder>.json, loaded by the grader; prediction needs only numpy.
+"""
+
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+FOLDER = Path(__file__).parent / "calibration"
+
+
+class Calibration(BaseModel):
+    embedder: str
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    iso_x: list[float]  # isotonic map: linear output -> 0..1, piecewise linear
+    iso_y: list[float]
+    covered: float  # a point whose best clause is at least this similar is covered
+    partly: float  # ... at least this, partly covered
+    unrelated: float  # an answer whose best match to any point is below this is off-topic
+    cosine_fit: list[float] = [1.0, 0.0]  # the cosine baseline's linear map (slope, intercept)
+    fitted_on: str = ""
+    n: int = 0
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Rows of features -> scores in [0, 1]."""
+        z = (np.atleast_2d(x) - np.asarray(self.mean)) / np.asarray(self.scale)
+        linear = z @ np.asarray(self.coef) + self.intercept
+        return np.clip(np.interp(linear, self.iso_x, self.iso_y), 0.0, 1.0)
+
+    def save(self, folder: Path = FOLDER) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.embedder}.json"
+        path.write_text(self.model_dump_json(indent=1) + "\n", encoding="utf-8")
+        return path
+
+
+def placeholder(embedder: str) -> Calibration:
+    """A calibration that scores everything 0: only for computing signals before a first fit."""
+    n = 0
+    return Calibration(
+        embedder=embedder,
+        features=[],
+        mean=[0.0] * n,
+        scale=[1.0] * n,
+        coef=[0.0] * n,
+        intercept=0.0,
+        iso_x=[0.0, 1.0],
+        iso_y=[0.0, 0.0],
+        covered=1.0,
+        partly=1.0,
+        unrelated=0.0,
+    )
+
+
+def load(embedder: str, folder: Path = FOLDER) -> Calibration:
+    path = folder / f"{embedder}.json"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.json")))
+        raise FileNotFoundError(f"no grader calibration for embedder {embedder!r} (have: {known})")
+    return Calibration.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    embedder: str,
+    thresholds: tuple[float, float, float],
+    fitted_on: str = "",
+    alpha: float = 3.0,
+) -> Calibration:
+    """Fit on feature rows x and human scores y scaled to [0, 1]."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import Ridge
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    ridge = Ridge(alpha=alpha).fit((x - mean) / scale, y)
+    linear = ridge.predict((x - mean) / scale)
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(linear, y)
+    covered, partly, unrelated = thresholds
+    return Calibration(
+        embedder=embedder,
+        features=names,
+        mean=mean.tolist(),
+        scale=scale.tolist(),
+        coef=ridge.coef_.tolist(),
+        intercept=float(ridge.intercept_),
+        iso_x=iso.X_thresholds_.tolist(),
+        iso_y=iso.y_thresholds_.tolist(),
+        covered=covered,
+        partly=partly,
+        unrelated=unrelated,
+        fitted_on=fitted_on,
+        n=len(y),
+    )

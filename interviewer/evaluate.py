@@ -1,0 +1,210 @@
+"""Agreement with human graders on a JSONL file of graded answers, for three graders.
+
+rubric  : ours (grader.py) with the shipped calibration, or with --folds K one fitted on the
+          other folds of *questions*, so no question is both fitted and reported;
+cosine  : whole answer vs whole reference, linearly calibrated the same way;
+llm_judge: a plain "score this 0-10" prompt to the bundled LLM (null until the LLM is bundled).
+Metrics are scipy/scikit-learn's; RMSE is on the file's own scale.
+"""
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from interviewer import calibration
+from interviewer.features import NAMES
+from interviewer.grader import KIND, Grader, Rubric, Signals
+from interviewer.rubrics import reference_rubric
+
+
+class EvalRow(BaseModel):
+    question: str
+    answer: str
+    score: float
+    references: list[str]
+    group: str
+
+
+def load_rows(path: Path, limit: int | None = None) -> tuple[list[EvalRow], float]:
+    """Rows and the scale's maximum (scale_max, else the largest score in the file)."""
+    rows, scale = [], 0.0
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            refs = [d["reference"]] if d.get("reference") else []
+            refs += [d[k] for k in sorted(d) if k.startswith("reference") and k != "reference" and d[k]]
+            group = str(d.get("question_id") or d.get("q_id") or d["question"])
+            rows.append(
+                EvalRow(
+                    question=d["question"],
+                    answer=d["answer"],
+                    score=float(d["score"]),
+                    references=refs,
+                    group=group,
+                )
+            )
+            scale = max(scale, float(d.get("scale_max") or 0))
+        except (KeyError, ValueError, TypeError) as e:
+            raise ValueError(f"{path}:{n}: not a graded answer ({e})") from e
+    rows = rows[:limit] if limit else rows
+    return rows, scale or max(r.score for r in rows)
+
+
+@dataclass
+class Prepared:
+    signals: list[Signals]
+    rubrics: dict[str, Rubric]  # per question group
+    cosine: np.ndarray  # whole answer vs whole reference
+    y: np.ndarray  # human score / scale
+    groups: list[str]
+    seconds: float  # embedding + features, per answer
+
+
+def prepare(rows: list[EvalRow], grader: Grader, progress: bool = True) -> Prepared:
+    emb = grader.embedder
+    refs = {r.group: r.references for r in rows}
+    rubrics: dict[str, Rubric] = {g: reference_rubric(v, emb) for g, v in refs.items()}
+    ref_vec = {g: emb.encode([" ".join(v)], KIND)[0] for g, v in refs.items()}
+    _warm(rows, grader, progress)
+    started = time.perf_counter()
+    signals = [grader.signals(r.question, rubrics[r.group], r.answer) for r in rows]
+    seconds = (time.perf_counter() - started) / max(len(rows), 1)
+    answers = emb.encode([r.answer.strip() or " " for r in rows], KIND)
+    cosine = np.array([float(a @ ref_vec[r.group]) for a, r in zip(answers, rows, strict=True)])
+    y = np.array([r.score for r in rows])
+    return Prepared(signals, rubrics, cosine, y, [r.group for r in rows], seconds)
+
+
+def _warm(rows: list[EvalRow], grader: Grader, progress: bool) -> None:
+    """Embed every text once in big batches (a CachedEmbedder then serves the per-row calls)."""
+    from interviewer.clauses import split_clauses
+
+    texts = list(
+        dict.fromkeys(
+            t for r in rows for t in [r.question, r.answer.strip(), *split_clauses(r.answer.strip())] if t
+        )
+    )
+    step = 128
+    bar = None
+    if progress:
+        from tqdm import tqdm  # type: ignore[import-untyped]
+
+        bar = tqdm(total=len(texts), desc="embedding answers", unit="text", file=sys.stderr)
+    for start in range(0, len(texts), step):
+        grader.embedder.encode(texts[start : start + step], KIND)
+        if bar:
+            bar.update(len(texts[start : start + step]))
+    if bar:
+        bar.close()
+
+
+def fit_calibration(
+    p: Prepared, idx: np.ndarray, embedder: str, scale: float, name: str
+) -> calibration.Calibration:
+    usable = [int(i) for i in idx if not p.signals[i].guard]
+    x = np.vstack([p.signals[i].features for i in usable])
+    y = p.y[usable] / scale
+    cal = calibration.fit(x, y, NAMES, embedder, thresholds(p, usable, y), fitted_on=name)
+    cal.cosine_fit = [float(v) for v in np.polyfit(p.cosine[usable], y, 1)]
+    return cal
+
+
+def thresholds(p: Prepared, idx: list[int], y: np.ndarray) -> tuple[float, float, float]:
+    """covered: most points of near-perfect answers reach it. unrelated: half the answers paired
+    with another question's rubric stay below it, and 95% of real answers are above it."""
+    best = [p.signals[i].sim.max(axis=1) for i in idx]
+    covered = float(
+        np.quantile(np.concatenate([b for b, yy in zip(best, y, strict=True) if yy >= 0.9]), 0.25)
+    )
+    groups = list(dict.fromkeys(p.groups[i] for i in idx))
+    if len(groups) > 1:
+        shifted = {g: p.rubrics[groups[(k + 1) % len(groups)]] for k, g in enumerate(groups)}
+        mismatched = [
+            float((shifted[p.groups[i]].vectors @ p.signals[i].clause_vectors.T).max()) for i in idx
+        ]
+        real = float(np.quantile([b.max() for b in best], 0.05))
+        unrelated = min(float(np.median(mismatched)), real, covered - 0.05)
+    else:
+        unrelated = covered - 0.2
+    return round(covered, 3), round((covered + unrelated) / 2, 3), round(unrelated, 3)
+
+
+def predict(p: Prepared, grader: Grader, scale: float, folds: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """(ours, cosine) predictions on the file's scale, for every row."""
+    n = len(p.y)
+    ours, cosine = np.zeros(n), np.zeros(n)
+    splits: list[tuple[np.ndarray | None, np.ndarray]] = [(None, np.arange(n))]
+    if folds:
+        splits = list(question_folds(p.groups, folds))
+    for train, test in splits:
+        cal = grader.cal if train is None else fit_calibration(p, train, grader.embedder.name, scale, "fold")
+        slope, intercept = cal.cosine_fit
+        for i in test:
+            ours[i] = grader.score(p.signals[i], cal)[0] / 10 * scale
+            cosine[i] = float(np.clip(slope * p.cosine[i] + intercept, 0, 1)) * scale
+    return ours, cosine
+
+
+def question_folds(groups: list[str], k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train rows, test rows) per fold; all answers to one question fall in the same fold."""
+    from sklearn.model_selection import GroupKFold
+
+    return list(GroupKFold(n_splits=k).split(np.zeros(len(groups)), groups=groups))
+
+
+def run(
+    path: Path,
+    grader: Grader,
+    limit: int | None,
+    folds: int | None,
+    predictions: Path | None,
+    progress: bool = True,
+) -> dict[str, object]:
+    rows, scale = load_rows(path, limit)
+    p = prepare(rows, grader, progress)
+    ours, cosine = predict(p, grader, scale, folds)
+    if predictions:
+        with open(predictions, "w", encoding="utf-8") as f:
+            for i, (h, o, c) in enumerate(zip(p.y, ours, cosine, strict=True)):
+                f.write(
+                    json.dumps(
+                        {
+                            "row": i,
+                            "human": h,
+                            "rubric": round(float(o), 4),
+                            "cosine": round(float(c), 4),
+                            "llm_judge": None,
+                        }
+                    )
+                    + "\n"
+                )
+    return {
+        "n": len(rows),
+        "graders": {
+            "rubric": metrics(p.y, ours, scale, p.seconds),
+            "cosine": metrics(p.y, cosine, scale, p.seconds),
+            "llm_judge": None,
+        },
+    }
+
+
+def metrics(human: np.ndarray, predicted: np.ndarray, scale: float, seconds: float) -> dict[str, float]:
+    from scipy.stats import pearsonr, spearmanr
+    from sklearn.metrics import cohen_kappa_score, mean_squared_error
+
+    # kappa needs classes: both scores on a 0..10 integer grid
+    grid = lambda v: np.rint(np.clip(v / scale, 0, 1) * 10).astype(int)  # noqa: E731
+    return {
+        "pearson": round(float(pearsonr(human, predicted)[0]), 4),
+        "spearman": round(float(spearmanr(human, predicted)[0]), 4),
+        "rmse": round(float(np.sqrt(mean_squared_error(human, predicted))), 4),
+        "qwk": round(float(cohen_kappa_score(grid(human), grid(predicted), weights="quadratic")), 4),
+        "sec_per_answer": round(seconds, 4),
+    }

@@ -1,0 +1,82 @@
+"""The signals a grade is made of, from vectors and words; no model calls here.
+
+Inputs are unit vectors: P (rubric points), C (answer clauses), a (whole answer), q (question).
+sim[i, j] = cos(point i, clause j); best[i] = max_j sim[i, j] is how well point i is covered.
+Words the question already gives away earn nothing (question demoting, Sultan et al. 2016):
+the lexical signals count only reference words that are not in the question.
+"""
+
+import re
+
+import numpy as np
+
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8)
+NAMES = [
+    "best_mean",
+    "best_min",
+    "best_max",
+    *(f"covered_{t}" for t in THRESHOLDS),
+    "clause_precision",
+    "whole_cosine",
+    "answer_vs_question",
+    "demoted_best_mean",
+    "word_recall",
+    "word_precision",
+    "log_length",
+    "length_ratio",
+]
+_WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
+_STOP = frozenset(
+    "a an the of to in on for and or is are was were be been it its this that these those with as by at "
+    "from can will would should which what when how why do does did not no so if then than there their "
+    "they them you your we our i me my he she his her has have had but also more most".split()
+)
+
+
+def similarities(points: np.ndarray, clauses: np.ndarray) -> np.ndarray:
+    return np.clip(points @ clauses.T, -1.0, 1.0)
+
+
+def features(
+    sim: np.ndarray,
+    points: np.ndarray,
+    answer: np.ndarray,
+    question: np.ndarray,
+    answer_text: str,
+    reference_text: str,
+    question_text: str,
+) -> np.ndarray:
+    """One row of len(NAMES) numbers for one (answer, rubric) pair."""
+    best = sim.max(axis=1)
+    reference = points.mean(axis=0)
+    reference = reference / (np.linalg.norm(reference) or 1.0)
+    # how much of each point's match the question alone would already explain
+    given_away = np.clip(points @ question, 0.0, None)
+    demoted = np.clip(best - given_away, 0.0, None)
+    ref_words, answer_words = words(reference_text), words(answer_text)
+    new_words = ref_words - words(question_text) or ref_words
+    answer_new = answer_words - words(question_text)
+    row = [
+        best.mean(),
+        best.min(),
+        best.max(),
+        *((best >= t).mean() for t in THRESHOLDS),
+        sim.max(axis=0).mean(),
+        float(answer @ reference),
+        float(answer @ question),
+        demoted.mean(),
+        len(new_words & answer_words) / max(len(new_words), 1),
+        len(answer_new & ref_words) / max(len(answer_new), 1),
+        np.log1p(len(tokens(answer_text))),
+        np.log1p(len(tokens(answer_text))) - np.log1p(len(tokens(reference_text))),
+    ]
+    return np.asarray(row, dtype=np.float64)
+
+
+def tokens(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+def words(text: str) -> set[str]:
+    # crude stemming: "pointers" and "pointer" should count as the same word
+    return {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in tokens(text)}

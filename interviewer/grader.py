@@ -1,0 +1,150 @@
+"""Grade an answer by which of the notes' rubric points it covers. Embeddings only, no LLM.
+
+For each rubric point, the answer clause closest to it is its evidence; the point is covered,
+partly covered or missed by that similarity. The 0-10 score comes from these matches and a
+few other signals (features.py) through the embedder's calibration (calibration.py).
+Guards first: an empty answer, "I don't know" or a copy of the question scores 0; an answer
+that matches no point at all (off-topic, or talking to the grader) scores at most 1.
+
+    points: ["用 softmax 归一化", "对 V 加权求和"]    answer: "softmax 之后乘 V。"
+    -> covered (evidence "softmax 之后乘 V"), partly, score ~6
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+from interviewer.calibration import Calibration
+from interviewer.clauses import split_clauses
+from interviewer.features import features, similarities, words
+from knowledge.embedder import Embedder, Kind
+
+KIND: Kind = "sts"  # answers, questions and rubric points are all compared symmetrically
+UNRELATED_CAP = 1.0
+_DONT_KNOW = re.compile(
+    r"(i\s*(do\s*n[o']?t|dont)\s*know|no\s*idea|not\s*sure|pass|skip|idk|不知道|不清楚|不会|没学过|不了解|忘了)"
+    r"[\s.!。！]*",
+    re.I,
+)
+
+Status = Literal["covered", "partly", "missed"]
+Origin = Literal["item", "related", "reference"]
+
+
+class GradePoint(BaseModel):
+    text: str
+    source: str = ""  # notes file
+    heading: str = ""  # heading path of the item it came from
+    line: int | None = None
+
+
+class PointResult(GradePoint):
+    status: Status
+    similarity: float
+    evidence: str | None  # the answer clause that matched best; None when missed
+
+
+class Grade(BaseModel):
+    score: float | None  # 0-10, one decimal; None when there is nothing to grade against
+    reason: str | None = None  # why a guard decided the score, in plain words
+    rubric_from: Origin
+    points: list[PointResult]
+
+    @property
+    def missed(self) -> list[PointResult]:
+        return [p for p in self.points if p.status == "missed"]
+
+
+@dataclass
+class Signals:
+    guard: str | None = None  # set when a guard decides the grade: the reason
+    features: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    sim: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # points x clauses
+    clauses: list[str] = field(default_factory=list)
+    clause_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+
+@dataclass
+class Rubric:
+    points: list[GradePoint]
+    vectors: np.ndarray  # one unit row per point, embedded with KIND (from the index)
+    origin: Origin = "item"
+
+
+class Grader:
+    def __init__(self, embedder: Embedder, calibration: Calibration) -> None:
+        if calibration.embedder != embedder.name:
+            raise ValueError(f"calibration is for {calibration.embedder}, not {embedder.name}")
+        self.embedder = embedder
+        self.cal = calibration
+
+    def grade(self, question: str, rubric: Rubric, answer: str) -> Grade:
+        if not rubric.points and answer.strip():
+            return Grade(
+                score=None,
+                rubric_from=rubric.origin,
+                points=[],
+                reason="Your notes have nothing on this question, so it can't be scored.",
+            )
+        s = self.signals(question, rubric, answer)
+        if s.guard:
+            return self._zero(rubric, s.guard)
+        score, reason = self.score(s)
+        results = [self._point(p, s.sim[i], s.clauses) for i, p in enumerate(rubric.points)]
+        return Grade(score=round(score, 1), reason=reason, rubric_from=rubric.origin, points=results)
+
+    def signals(self, question: str, rubric: Rubric, answer: str) -> "Signals":
+        """Everything the score is computed from; eval fits calibrations on these."""
+        text = answer.strip()
+        if not text:
+            return Signals(guard="The answer is empty.")
+        if _DONT_KNOW.fullmatch(text):
+            return Signals(guard="The answer says it doesn't know.")
+        clauses = split_clauses(text) or [text]
+        vectors = self.embedder.encode([question, text, *clauses], KIND)
+        q, a, c = vectors[0], vectors[1], vectors[2:]
+        if _copies(text, question, float(a @ q)):
+            return Signals(guard="The answer only repeats the question.")
+        sim = similarities(rubric.vectors, c)
+        reference = " ".join(p.text for p in rubric.points)
+        row = features(sim, rubric.vectors, a, q, text, reference, question)
+        return Signals(features=row, sim=sim, clauses=clauses, clause_vectors=c)
+
+    def score(self, s: "Signals", cal: Calibration | None = None) -> tuple[float, str | None]:
+        """0-10 from signals, with the off-topic cap; cal overrides the shipped calibration."""
+        cal = cal or self.cal
+        if s.guard:
+            return 0.0, s.guard
+        score = float(cal.predict(s.features)[0]) * 10
+        if s.sim.max() <= cal.unrelated:
+            return min(score, UNRELATED_CAP), "The answer doesn't address any point of the notes."
+        return score, None
+
+    def _point(self, point: GradePoint, sims: np.ndarray, clauses: list[str]) -> PointResult:
+        best = int(sims.argmax())
+        s = round(float(sims[best]), 3)
+        status: Status = (
+            "covered" if s >= self.cal.covered else "partly" if s >= self.cal.partly else "missed"
+        )
+        return PointResult(
+            **point.model_dump(),
+            status=status,
+            similarity=s,
+            evidence=None if status == "missed" else clauses[best],
+        )
+
+    def _zero(self, rubric: Rubric, reason: str) -> Grade:
+        missed = [
+            PointResult(**p.model_dump(), status="missed", similarity=0.0, evidence=None)
+            for p in rubric.points
+        ]
+        return Grade(score=0.0, reason=reason, rubric_from=rubric.origin, points=missed)
+
+
+def _copies(answer: str, question: str, cosine: float) -> bool:
+    """An answer that adds (almost) no word of its own to the question."""
+    mine = words(answer) - words(question)
+    return cosine >= 0.9 and len(mine) <= max(1, len(words(answer)) // 10)

@@ -1,0 +1,53 @@
+"""An Embedder wrapper that remembers vectors on disk, keyed by model, prompt kind and text.
+
+For long evaluation runs: a re-run embeds nothing it has seen. Never used for grading in the
+app, where a batch must be embedded together to give the same vectors every time.
+"""
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.embedder import Embedder, Kind
+
+
+class CachedEmbedder:
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path)
+        self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+
+    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        keys = [self._key(t, kind) for t in texts]
+        found = dict(self._lookup(list(set(keys))))
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
+        if missing:
+            vectors = self.inner.encode(missing, kind)
+            rows = [
+                (self._key(t, kind), v.astype(np.float32).tobytes())
+                for t, v in zip(missing, vectors, strict=True)
+            ]
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+            found.update((k, np.frombuffer(b, dtype=np.float32)) for k, b in rows)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, k in enumerate(keys):
+            out[i] = found[k]
+        return out
+
+    def _lookup(self, keys: list[str]) -> list[tuple[str, np.ndarray]]:
+        out = []
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for key, blob in self.db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part):
+                out.append((key, np.frombuffer(blob, dtype=np.float32)))
+        return out
+
+    def _key(self, text: str, kind: Kind) -> str:
+        return hashlib.sha256(f"{self.name}\x1f{kind}\x1f{text}".encode()).hexdigest()
