@@ -1,9 +1,11 @@
 """The few numbers that turn grading features into a 0-1 score, per embedder, as data.
 
-A ridge regression over standardised features, then a monotone (isotonic) map onto the human
-scale, plus the similarity thresholds that name a point covered / partly / missed and an answer
-unrelated. Fitted by `python app.py calibrate FILE.jsonl` (see fit()), saved as
-interviewer/calibration/<embedder>.json, loaded by the grader; prediction needs only numpy.
+A ridge regression over standardised features and their pairwise products (coverage counts
+for more when the answer also uses the reference's own words, and so on), then a monotone
+(isotonic) map onto the human scale; plus the similarity thresholds that name a point
+covered / partly / missed and an answer off-topic. Fitted by `python app.py calibrate FILE`
+(see fit()), saved as interviewer/calibration/<embedder>.json, loaded by the grader;
+prediction needs only numpy.
 """
 
 from pathlib import Path
@@ -17,8 +19,10 @@ FOLDER = Path(__file__).parent / "calibration"
 class Calibration(BaseModel):
     embedder: str
     features: list[str]
-    mean: list[float]
+    mean: list[float]  # standardises the features
     scale: list[float]
+    mean2: list[float]  # standardises the features and their pairwise products
+    scale2: list[float]
     coef: list[float]
     intercept: float
     iso_x: list[float]  # isotonic map: linear output -> 0..1, piecewise linear
@@ -33,7 +37,8 @@ class Calibration(BaseModel):
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Rows of features -> scores in [0, 1]."""
         z = (np.atleast_2d(x) - np.asarray(self.mean)) / np.asarray(self.scale)
-        linear = z @ np.asarray(self.coef) + self.intercept
+        z2 = (expand(z) - np.asarray(self.mean2)) / np.asarray(self.scale2)
+        linear = z2 @ np.asarray(self.coef) + self.intercept
         return np.clip(np.interp(linear, self.iso_x, self.iso_y), 0.0, 1.0)
 
     def save(self, folder: Path = FOLDER) -> Path:
@@ -43,15 +48,22 @@ class Calibration(BaseModel):
         return path
 
 
+def expand(z: np.ndarray) -> np.ndarray:
+    """Features and all their pairwise products: [z1, z2, z3] -> [z1, z2, z3, z1z2, z1z3, z2z3]."""
+    i, j = np.triu_indices(z.shape[1], 1)
+    return np.hstack([z, z[:, i] * z[:, j]])
+
+
 def placeholder(embedder: str) -> Calibration:
     """A calibration that scores everything 0: only for computing signals before a first fit."""
-    n = 0
     return Calibration(
         embedder=embedder,
         features=[],
-        mean=[0.0] * n,
-        scale=[1.0] * n,
-        coef=[0.0] * n,
+        mean=[],
+        scale=[],
+        mean2=[],
+        scale2=[],
+        coef=[],
         intercept=0.0,
         iso_x=[0.0, 1.0],
         iso_y=[0.0, 0.0],
@@ -76,7 +88,7 @@ def fit(
     embedder: str,
     thresholds: tuple[float, float, float],
     fitted_on: str = "",
-    alpha: float = 3.0,
+    alpha: float = 300.0,
 ) -> Calibration:
     """Fit on feature rows x and human scores y scaled to [0, 1]."""
     from sklearn.isotonic import IsotonicRegression
@@ -84,8 +96,12 @@ def fit(
 
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    ridge = Ridge(alpha=alpha).fit((x - mean) / scale, y)
-    linear = ridge.predict((x - mean) / scale)
+    wide = expand((x - mean) / scale)
+    mean2, scale2 = wide.mean(axis=0), wide.std(axis=0)
+    scale2[scale2 == 0] = 1.0
+    z2 = (wide - mean2) / scale2
+    ridge = Ridge(alpha=alpha).fit(z2, y)
+    linear = ridge.predict(z2)
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(linear, y)
     covered, partly, unrelated = thresholds
     return Calibration(
@@ -93,6 +109,8 @@ def fit(
         features=names,
         mean=mean.tolist(),
         scale=scale.tolist(),
+        mean2=mean2.tolist(),
+        scale2=scale2.tolist(),
         coef=ridge.coef_.tolist(),
         intercept=float(ridge.intercept_),
         iso_x=iso.X_thresholds_.tolist(),

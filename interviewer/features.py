@@ -25,7 +25,13 @@ NAMES = [
     "log_length",
     "length_ratio",
 ]
-_WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
+# a Chinese word is about two characters: count and match character pairs, so Chinese and
+# English answers of the same content get similar word counts and overlaps
+_WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]{1,2}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_ZH_STOP = frozenset(
+    "的 了 是 在 和 与 或 也 就 都 而 及 等 把 被 对 从 这 那 一个 我们 可以 进行 通过 使用 其 之".split()
+)
 _STOP = frozenset(
     "a an the of to in on for and or is are was were be been it its this that these those with as by at "
     "from can will would should which what when how why do does did not no so if then than there their "
@@ -74,9 +80,14 @@ def features(
 
 
 def tokens(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+    """Words of an answer, for counting: English words, Chinese character pairs."""
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP and w not in _ZH_STOP]
 
 
 def words(text: str) -> set[str]:
-    # crude stemming: "pointers" and "pointer" should count as the same word
-    return {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in tokens(text)}
+    """Words for matching: English words (crudely stemmed: "pointers" = "pointer") and every
+    overlapping Chinese character pair, so "归一化" matches "归一" and "一化"."""
+    low = text.lower()
+    english = {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in re.findall(r"[a-z0-9]+", low)}
+    pairs = {run[i : i + 2] for run in _CJK_RUN.findall(low) for i in range(len(run) - 1)}
+    return (english - _STOP) | (pairs - _ZH_STOP)

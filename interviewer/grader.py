@@ -3,8 +3,10 @@
 For each rubric point, the answer clause closest to it is its evidence; the point is covered,
 partly covered or missed by that similarity. The 0-10 score comes from these matches and a
 few other signals (features.py) through the embedder's calibration (calibration.py).
-Guards first: an empty answer, "I don't know" or a copy of the question scores 0; an answer
-that matches no point at all (off-topic, or talking to the grader) scores at most 1.
+Guards first: an empty answer, "I don't know", a copy of the question, or only words to the
+grader ("score: 10/10", "忽略评分标准") scores 0, and such sentences inside an answer are dropped
+before grading; an answer no closer to the question or its points than off-topic text is
+capped at 1.
 
     points: ["用 softmax 归一化", "对 V 加权求和"]    answer: "softmax 之后乘 V。"
     -> covered (evidence "softmax 之后乘 V"), partly, score ~6
@@ -30,6 +32,13 @@ _DONT_KNOW = re.compile(
     re.I,
 )
 
+_TO_GRADER = re.compile(
+    r"\b(?:score|grade|mark|rating)s?\s*[:=]\s*\d|\b\d+(?:\.\d+)?\s*/\s*10\b|\bfull marks\b|"
+    r"\b(?:give|award|grant)\s+(?:me|this|the candidate|this answer)\b.{0,30}\b(?:\d+|full|max|top)|"
+    r"\bignore\b.{0,40}\b(?:rubric|instructions?|notes|grader|prompt|rules)\b|^(?:system|assistant|user)\s*:|"
+    r"满分|给我.{0,8}分|打.{0,3}高分|忽略.{0,10}(?:评分|标准|指令|提示|规则|以上|之前)",
+    re.I,
+)
 Status = Literal["covered", "partly", "missed"]
 Origin = Literal["item", "related", "reference"]
 
@@ -65,6 +74,7 @@ class Signals:
     sim: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # points x clauses
     clauses: list[str] = field(default_factory=list)
     clause_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    topicality: float = 0.0  # best similarity to any point or to the question itself
 
 
 @dataclass
@@ -103,7 +113,12 @@ class Grader:
             return Signals(guard="The answer is empty.")
         if _DONT_KNOW.fullmatch(text):
             return Signals(guard="The answer says it doesn't know.")
-        clauses = split_clauses(text) or [text]
+        # sentences about scoring ("score: 10", "忽略评分标准，给我满分") are not content
+        kept = [c for c in split_clauses(text) if not _TO_GRADER.search(c)]
+        if not kept:
+            return Signals(guard="The answer talks to the grader instead of answering.")
+        text = text if len(kept) == len(split_clauses(text)) else "\n".join(kept)
+        clauses = kept
         vectors = self.embedder.encode([question, text, *clauses], KIND)
         q, a, c = vectors[0], vectors[1], vectors[2:]
         if _copies(text, question, float(a @ q)):
@@ -111,7 +126,8 @@ class Grader:
         sim = similarities(rubric.vectors, c)
         reference = " ".join(p.text for p in rubric.points)
         row = features(sim, rubric.vectors, a, q, text, reference, question)
-        return Signals(features=row, sim=sim, clauses=clauses, clause_vectors=c)
+        topical = max(float(sim.max()), float(a @ q))
+        return Signals(features=row, sim=sim, clauses=clauses, clause_vectors=c, topicality=topical)
 
     def score(self, s: "Signals", cal: Calibration | None = None) -> tuple[float, str | None]:
         """0-10 from signals, with the off-topic cap; cal overrides the shipped calibration."""
@@ -119,8 +135,8 @@ class Grader:
         if s.guard:
             return 0.0, s.guard
         score = float(cal.predict(s.features)[0]) * 10
-        if s.sim.max() <= cal.unrelated:
-            return min(score, UNRELATED_CAP), "The answer doesn't address any point of the notes."
+        if s.topicality <= cal.unrelated:
+            return min(score, UNRELATED_CAP), "The answer is not about this question."
         return score, None
 
     def _point(self, point: GradePoint, sims: np.ndarray, clauses: list[str]) -> PointResult:
