@@ -26,6 +26,7 @@ from knowledge.embedder import Embedder, Kind
 
 KIND: Kind = "sts"  # answers, questions and rubric points are all compared symmetrically
 UNRELATED_CAP = 1.0
+QUESTION_CACHE = 256
 _DONT_KNOW = re.compile(
     r"(i\s*(do\s*n[o']?t|dont)\s*know|no\s*idea|not\s*sure|pass|skip|idk|不知道|不清楚|不会|没学过|不了解|忘了)"
     r"[\s.!。！]*",
@@ -90,6 +91,16 @@ class Grader:
             raise ValueError(f"calibration is for {calibration.embedder}, not {embedder.name}")
         self.embedder = embedder
         self.cal = calibration
+        self._questions: dict[str, np.ndarray] = {}
+
+    def question_vector(self, question: str) -> np.ndarray:
+        """Embedded once per question, on its own: call it when the question is asked, and
+        grading the answer only embeds the answer."""
+        if question not in self._questions:
+            if len(self._questions) >= QUESTION_CACHE:
+                self._questions.pop(next(iter(self._questions)))
+            self._questions[question] = self.embedder.encode([question], KIND)[0]
+        return self._questions[question]
 
     def grade(self, question: str, rubric: Rubric, answer: str) -> Grade:
         if not rubric.points and answer.strip():
@@ -119,8 +130,9 @@ class Grader:
             return Signals(guard="The answer talks to the grader instead of answering.")
         text = text if len(kept) == len(split_clauses(text)) else "\n".join(kept)
         clauses = kept
-        vectors = self.embedder.encode([question, text, *clauses], KIND)
-        q, a, c = vectors[0], vectors[1], vectors[2:]
+        q = self.question_vector(question)
+        vectors = self.embedder.encode([text, *clauses], KIND)
+        a, c = vectors[0], vectors[1:]
         if _copies(text, question, float(a @ q)):
             return Signals(guard="The answer only repeats the question.")
         sim = similarities(rubric.vectors, c)

@@ -52,3 +52,38 @@ def test_importing_the_packages_loads_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_grade_prints_the_grade_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "grade",
+        "--question",
+        "What does dropout do?",
+        "--reference",
+        "Dropout randomly zeroes activations during training. It reduces co-adaptation between neurons.",
+        "--answer",
+        "",
+        "--embedder",
+        "fake",
+        "--json",
+    ]
+    assert app.main(argv) == 0
+    grade = json.loads(capsys.readouterr().out)
+    assert grade["score"] == 0.0 and grade["reason"] == "The answer is empty."
+    assert [p["status"] for p in grade["points"]] == ["missed", "missed"]
+
+
+def test_grade_against_a_notes_item(capsys: pytest.CaptureFixture[str]) -> None:
+    assert app.main(["ingest", str(BUNDLED), "--json", "--embedder", "fake"]) == 0
+    capsys.readouterr()
+    from knowledge.base import index_dir, open_kb
+    from knowledge.embedder import FakeEmbedder
+    from knowledge.settings import Settings
+
+    kb = open_kb(index_dir(Settings().data_dir, BUNDLED, "fake"), FakeEmbedder())
+    item = next(i for i in kb.items if "KV cache" in i.question)
+    answer = "KV cache 把历史 token 的 K 和 V 缓存下来，每步只算新 token。"
+    assert app.main(["grade", "--item", item.id, "--answer", answer, "--embedder", "fake"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Score: ") and "[llm_training.md: " in out
+    assert app.main(["grade", "--item", "nope", "--answer", "x", "--embedder", "fake"]) == 2
