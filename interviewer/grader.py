@@ -8,8 +8,8 @@ grader ("score: 10/10", "忽略评分标准") scores 0, and such sentences insid
 before grading; an answer no closer to the question or its points than off-topic text is
 capped at 1.
 
-    points: ["用 softmax 归一化", "对 V 加权求和"]    answer: "softmax 之后乘 V。"
-    -> covered (evidence "softmax 之后乘 V"), partly, score ~6
+    points: ["用 softmax 归一化注意力分数", "对 V 加权求和得到输出"]   answer: "softmax 之后乘 V。"
+    -> both covered (0.74, 0.76), evidence "softmax 之后乘 V", score 9.1 (EmbeddingGemma)
 """
 
 import re
@@ -22,9 +22,10 @@ from pydantic import BaseModel
 from interviewer.calibration import Calibration
 from interviewer.clauses import split_clauses
 from interviewer.features import features, similarities, words
+from knowledge.base import POINT_KIND
 from knowledge.embedder import Embedder, Kind
 
-KIND: Kind = "sts"  # answers, questions and rubric points are all compared symmetrically
+KIND: Kind = POINT_KIND  # answers and questions go in the same space as the indexed points
 UNRELATED_CAP = 1.0
 QUESTION_CACHE = 256
 _DONT_KNOW = re.compile(
@@ -63,9 +64,6 @@ class Grade(BaseModel):
     rubric_from: Origin
     points: list[PointResult]
 
-    @property
-    def missed(self) -> list[PointResult]:
-        return [p for p in self.points if p.status == "missed"]
 
 
 @dataclass

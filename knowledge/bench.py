@@ -7,7 +7,7 @@ a question-only item against related notes relies on).
 
 import time
 
-from knowledge.base import KnowledgeBase
+from knowledge.base import POINT_KIND, KnowledgeBase
 from knowledge.embedder import Embedder
 
 
@@ -15,14 +15,16 @@ def retrieval_bench(kb: KnowledgeBase, embedder: Embedder) -> dict[str, float | 
     items = kb.items
     started = time.perf_counter()
     queries = embedder.encode([i.question for i in items], "query")
+    # points are searched the way grading a question-only item searches them
+    point_queries = embedder.encode([i.question for i in items], POINT_KIND)
     chunk_ranks = []
     point_ranks = []
-    for item, q in zip(items, queries, strict=True):
+    for item, q, pq in zip(items, queries, point_queries, strict=True):
         found = [h.item_id for h in kb.search(q, limit=5)]
         chunk_ranks.append(found.index(item.id) + 1 if item.id in found else None)
         if item.rubric:
             ranked: list[str] = []
-            for hit in kb.search_points(q, limit=50):
+            for hit in kb.search_points(pq, limit=50):
                 if hit.item_id not in ranked:
                     ranked.append(hit.item_id)
             point_ranks.append(ranked.index(item.id) + 1 if item.id in ranked[:5] else None)
