@@ -6,6 +6,8 @@
     python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
     python app.py eval FILE.jsonl [--folds K] [--json]   # agreement with human graders
     python app.py calibrate FILE.jsonl                   # refit the grader's calibration
+    python app.py chat [--notes PATH] [--questions N]    # an interview in the terminal
+    python app.py export SESSION_ID --format md|json|html [-o FILE]
 
 This is the only place that reads settings and chooses real or fake parts.
 """
@@ -25,6 +27,8 @@ from knowledge.embedder import Embedder, FakeEmbedder  # noqa: E402
 from knowledge.settings import Settings  # noqa: E402
 
 if TYPE_CHECKING:
+    from interviewer.chat import ChatBackend
+    from interviewer.engine import Engine
     from interviewer.grader import Grader
 
 BUNDLED_NOTES = Path(__file__).parent / "knowledge" / "notes"
@@ -47,6 +51,27 @@ def make_embedder(name: str, settings: Settings, progress: bool = True) -> Embed
         print(f"Preparing the {name} embedding model (first run downloads it once)...", file=sys.stderr)
     path = model_path(name, settings.cache_dir, progress=progress)
     return SentenceEmbedder(path, name, settings.embed_dtype)
+
+
+class ModelUnavailable(Exception):
+    """A model that can't be had here; str(e) says why."""
+
+
+def make_chat(settings: Settings) -> "ChatBackend":
+    from interviewer.chat import FakeChat, LlamaCppChat, OpenAICompatChat
+
+    if settings.llm == "fake":
+        return FakeChat()
+    if settings.llm == "openai":
+        return OpenAICompatChat(settings.llm_base_url, settings.llm_model, timeout=settings.llm_timeout)
+    if settings.llm != "llama-cpp":
+        raise ModelUnavailable(f"unknown llm backend {settings.llm!r}: use llama-cpp, openai or fake")
+    from knowledge.models import ModelAssemblyError, model_path
+
+    try:
+        return LlamaCppChat(model_path(settings.llm_model, settings.cache_dir))
+    except ModelAssemblyError as e:
+        raise ModelUnavailable(str(e)) from e
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -134,12 +159,22 @@ def eval_grader(name: str, settings: Settings, fitted: bool = True) -> "Grader":
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from interviewer.chat import ChatError
     from interviewer.evaluate import run
 
     grader = eval_grader(args.embedder or settings.embedder, settings, fitted=not args.folds)
-    print("llm_judge: skipped, the bundled LLM is not wired in yet", file=sys.stderr)
+    chat = None
+    if args.judge_rows > 0:
+        try:
+            chat = make_chat(settings)
+        except ModelUnavailable as e:
+            print(f"llm_judge: skipped ({e})", file=sys.stderr)
     out = Path(args.predictions) if args.predictions else None
-    result = run(Path(args.file), grader, args.limit, args.folds, out)
+    try:
+        result = run(Path(args.file), grader, args.limit, args.folds, out, chat, args.judge_rows)
+    except ChatError as e:
+        print(f"llm_judge: the LLM failed ({e}); rerun with --judge-rows 0 to skip it", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(result))
         return 0
@@ -161,6 +196,64 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     prepared = prepare(rows, grader)
     cal = fit_calibration(prepared, np.arange(len(rows)), grader.embedder.name, scale, Path(args.file).name)
     print(f"saved {cal.save()}")
+    return 0
+
+
+def make_engine(notes: Path, settings: Settings, embedder_name: str | None = None) -> "Engine":
+    from interviewer import calibration
+    from interviewer.engine import Engine
+    from interviewer.grader import Grader
+    from interviewer.store import Store
+    from knowledge.base import index_dir, ingest
+
+    embedder = make_embedder(embedder_name or settings.embedder, settings)
+    kb, _ = ingest(notes, embedder, index_dir(settings.data_dir, notes, embedder.name))
+    chat = None
+    try:
+        chat = make_chat(settings)
+        warm = getattr(chat, "warm", None)
+        if warm:
+            warm()  # load in the background: the first question doesn't wait for it
+    except ModelUnavailable as e:
+        print(f"Note: no LLM ({e}); follow-up questions will come from templates.", file=sys.stderr)
+    grader = Grader(embedder, calibration.load(embedder.name))
+    return Engine(kb, grader, chat, Store(settings.data_dir / "history.sqlite"))
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from interviewer import terminal
+    from interviewer.session import SessionOptions
+
+    engine = make_engine(Path(args.notes), settings, args.embedder)
+    options = SessionOptions(
+        questions=args.questions,
+        follow_ups=args.follow_ups,
+        topics=args.topic or [],
+        seed=args.seed,
+        review_weak=args.review_weak,
+    )
+    terminal.run(engine, options)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from interviewer import export
+    from interviewer.store import Store
+
+    try:
+        session = Store(settings.data_dir / "history.sqlite").load(args.session)
+    except KeyError as e:
+        print(f"error: {e.args[0]}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        text = export.to_json(session)
+    else:
+        report = make_engine(Path(session.notes), settings, session.embedder).report(session)
+        text = export.to_markdown(session, report) if args.format == "md" else export.to_html(session, report)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -195,17 +288,37 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--folds", type=int, help="fit on K-1 folds of questions, score the held-out fold")
     p.add_argument("--json", action="store_true")
     p.add_argument("--predictions", help="write one JSON line per row")
+    p.add_argument("--judge-rows", type=int, default=100, help="rows the LLM judge grades (0: skip it)")
     p.add_argument("--embedder")
     p = sub.add_parser("calibrate", help="fit the grader's calibration on a JSONL file and save it")
     p.add_argument("file")
     p.add_argument("--embedder")
+    p = sub.add_parser("chat", help="a whole interview in the terminal")
+    p.add_argument("--notes", default=str(BUNDLED_NOTES))
+    p.add_argument("--questions", type=int, default=5)
+    p.add_argument("--follow-ups", type=int, default=1, choices=[0, 1, 2])
+    p.add_argument("--topic", action="append", help="only this topic (repeatable)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--review-weak", action="store_true", help="favour what you missed before")
+    p.add_argument("--embedder")
+    p = sub.add_parser("export", help="a past interview as Markdown, JSON or HTML")
+    p.add_argument("session")
+    p.add_argument("--format", choices=["md", "json", "html"], default="md")
+    p.add_argument("-o", "--output")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.data_dir:
         settings.data_dir = Path(args.data_dir)
     if args.command == "ingest":
         return cmd_ingest(args, settings)
-    commands = {"bench": cmd_bench, "grade": cmd_grade, "eval": cmd_eval, "calibrate": cmd_calibrate}
+    commands = {
+        "bench": cmd_bench,
+        "grade": cmd_grade,
+        "eval": cmd_eval,
+        "calibrate": cmd_calibrate,
+        "chat": cmd_chat,
+        "export": cmd_export,
+    }
     if args.command in commands:
         return commands[args.command](args, settings)
     print("The browser UI is coming in the next release; indexing the bundled notes for now.\n")

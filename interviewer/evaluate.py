@@ -3,11 +3,13 @@
 rubric  : ours (grader.py) with the shipped calibration, or with --folds K one fitted on the
           other folds of *questions*, so no question is both fitted and reported;
 cosine  : whole answer vs whole reference, linearly calibrated the same way;
-llm_judge: a plain "score this 0-10" prompt to the bundled LLM (null until the LLM is bundled).
+llm_judge: a plain "score this 0-10" prompt to the LLM (what GPTInterviewer and Interviewer do),
+          on the first rows only, being slow.
 Metrics are scipy/scikit-learn's; RMSE is on the file's own scale.
 """
 
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -17,8 +19,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from interviewer import calibration
+from interviewer.chat import ChatBackend, reply
 from interviewer.features import NAMES
 from interviewer.grader import KIND, Grader, Rubric, Signals
+from interviewer.prompts import render
 from interviewer.rubrics import reference_rubric
 
 NEGATIVE_EVERY = 8
@@ -176,39 +180,62 @@ def question_folds(groups: list[str], k: int) -> list[tuple[np.ndarray, np.ndarr
     return list(GroupKFold(n_splits=k).split(np.zeros(len(groups)), groups=groups))
 
 
+def judge(rows: list[EvalRow], chat: ChatBackend, scale: float) -> tuple[np.ndarray, int, list[float]]:
+    """The peers' way: ask the LLM for a 0-10 score. (predictions on the file's scale,
+    replies with no number in them, seconds per answer)."""
+    out, unparsed, seconds = [], 0, []
+    for r in rows:
+        prompt = render("judge", question=r.question, reference=" ".join(r.references), answer=r.answer)
+        started = time.perf_counter()
+        text = reply(chat, [{"role": "user", "content": prompt}], max_tokens=8)
+        seconds.append(time.perf_counter() - started)
+        found = re.search(r"\d+(?:\.\d+)?", text)
+        unparsed += found is None
+        value = float(found.group(0)) if found else 5.0  # a judge that says nothing sits mid-scale
+        out.append(min(max(value, 0.0), 10.0) / 10 * scale)
+    return np.array(out), unparsed, seconds
+
+
 def run(
     path: Path,
     grader: Grader,
     limit: int | None,
     folds: int | None,
     predictions: Path | None,
+    chat: ChatBackend | None = None,
+    judge_rows: int = 100,
     progress: bool = True,
 ) -> dict[str, object]:
+    """The report `eval --json` prints. The LLM judge (if chat is given) grades only the first
+    judge_rows rows, being slow; its metrics are on those rows."""
     rows, scale = load_rows(path, limit)
     p = prepare(rows, grader, progress)
     ours, cosine = predict(p, grader, scale, folds)
     seconds = timings(rows, p, grader)
+    judged: dict[str, float | None] | None = None
+    llm = np.full(len(rows), np.nan)
+    if chat is not None:
+        k = min(judge_rows, len(rows))
+        llm[:k], unparsed, judge_seconds = judge(rows[:k], chat, scale)
+        judged = metrics(p.y[:k], llm[:k], scale, float(np.median(judge_seconds)))
+        judged.update(rows=k, unparsed=unparsed)
     if predictions:
         with open(predictions, "w", encoding="utf-8") as f:
-            for i, (h, o, c) in enumerate(zip(p.y, ours, cosine, strict=True)):
-                f.write(
-                    json.dumps(
-                        {
-                            "row": i,
-                            "human": h,
-                            "rubric": round(float(o), 4),
-                            "cosine": round(float(c), 4),
-                            "llm_judge": None,
-                        }
-                    )
-                    + "\n"
-                )
+            for i, (h, o, c, j) in enumerate(zip(p.y, ours, cosine, llm, strict=True)):
+                line = {
+                    "row": i,
+                    "human": h,
+                    "rubric": round(float(o), 4),
+                    "cosine": round(float(c), 4),
+                    "llm_judge": None if np.isnan(j) else round(float(j), 4),
+                }
+                f.write(json.dumps(line) + "\n")
     return {
         "n": len(rows),
         "graders": {
             "rubric": metrics(p.y, ours, scale, seconds["rubric"]),
             "cosine": metrics(p.y, cosine, scale, seconds["cosine"]),
-            "llm_judge": None,
+            "llm_judge": judged,
         },
     }
 
@@ -232,15 +259,20 @@ def timings(rows: list[EvalRow], p: Prepared, grader: Grader, sample: int = 30) 
     return {"rubric": float(np.median(ours)), "cosine": float(np.median(cosine))}
 
 
-def metrics(human: np.ndarray, predicted: np.ndarray, scale: float, seconds: float) -> dict[str, float]:
+def metrics(
+    human: np.ndarray, predicted: np.ndarray, scale: float, seconds: float
+) -> dict[str, float | None]:
+    """Agreement figures; a correlation with a constant side is undefined and reported as None."""
     from scipy.stats import pearsonr, spearmanr
     from sklearn.metrics import cohen_kappa_score, mean_squared_error
 
-    # kappa needs classes: both scores on a 0..10 integer grid
-    grid = lambda v: np.rint(np.clip(v / scale, 0, 1) * 10).astype(int)  # noqa: E731
+    def grid(v: np.ndarray) -> np.ndarray:  # kappa needs classes: scores on a 0..10 integer grid
+        return np.rint(np.clip(v / scale, 0, 1) * 10).astype(int)
+
+    varied = np.ptp(human) > 0 and np.ptp(predicted) > 0
     return {
-        "pearson": round(float(pearsonr(human, predicted)[0]), 4),
-        "spearman": round(float(spearmanr(human, predicted)[0]), 4),
+        "pearson": round(float(pearsonr(human, predicted)[0]), 4) if varied else None,
+        "spearman": round(float(spearmanr(human, predicted)[0]), 4) if varied else None,
         "rmse": round(float(np.sqrt(mean_squared_error(human, predicted))), 4),
         "qwk": round(float(cohen_kappa_score(grid(human), grid(predicted), weights="quadratic")), 4),
         "sec_per_answer": round(seconds, 4),

@@ -65,7 +65,6 @@ class Grade(BaseModel):
     points: list[PointResult]
 
 
-
 @dataclass
 class Signals:
     guard: str | None = None  # set when a guard decides the grade: the reason

@@ -26,4 +26,5 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("COACH_DATA_DIR", str(folder))
     monkeypatch.setenv("COACH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("COACH_LLM", "fake")  # tests that need a real LLM load one themselves
     return folder

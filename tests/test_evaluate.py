@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import app
-from interviewer.evaluate import load_rows, metrics, question_folds
+from interviewer.chat import FakeChat
+from interviewer.evaluate import judge, load_rows, metrics, question_folds
 from tests.conftest import ROOT
 
 ZH = ROOT / "tests" / "fixtures" / "zh_graded.jsonl"
@@ -51,18 +52,45 @@ def test_eval_cli_predictions_match_the_reported_metrics(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "pred.jsonl"
-    argv = ["eval", str(ZH), "--embedder", "fake", "--folds", "3", "--json", "--predictions", str(out)]
-    assert app.main(argv) == 0
+    argv = [
+        "eval",
+        str(ZH),
+        "--embedder",
+        "fake",
+        "--folds",
+        "3",
+        "--json",
+        "--predictions",
+        str(out),
+        "--judge-rows",
+        "10",
+    ]
+    assert app.main(argv) == 0  # COACH_LLM=fake: the judge replies with no number at all
     report = json.loads(capsys.readouterr().out)
-    assert report["graders"]["llm_judge"] is None and set(report["graders"]) == {
-        "rubric",
-        "cosine",
-        "llm_judge",
-    }
+    assert set(report["graders"]) == {"rubric", "cosine", "llm_judge"}
+    assert report["graders"]["llm_judge"]["rows"] == report["graders"]["llm_judge"]["unparsed"] == 10
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == report["n"] == 72 and [d["row"] for d in lines] == list(range(72))
+    assert [d["llm_judge"] for d in lines] == [5.0] * 10 + [None] * 62
     human = np.array([d["human"] for d in lines])
     for name in ("rubric", "cosine"):
         again = metrics(human, np.array([d[name] for d in lines]), 10, 0)
         assert again["pearson"] == pytest.approx(report["graders"][name]["pearson"], abs=1e-3)
         assert again["rmse"] == pytest.approx(report["graders"][name]["rmse"], abs=1e-3)
+
+
+def test_llm_judge_reads_the_first_number_of_each_reply() -> None:
+    rows, scale = load_rows(ZH, limit=4)
+    chat = FakeChat(["7", "Score: 3/10", "I would give it 12", "no idea"])
+    scores, unparsed, seconds = judge(rows, chat, scale)
+    assert scores.tolist() == [7.0, 3.0, 10.0, 5.0] and unparsed == 1 and len(seconds) == 4
+    prompt = chat.history[0][0]["content"]
+    assert rows[0].question in prompt and rows[0].answer in prompt and "0 to 10" in prompt
+
+
+def test_eval_without_a_judge_reports_null(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        app.main(["eval", str(ZH), "--embedder", "fake", "--json", "--judge-rows", "0", "--limit", "12"]) == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 12 and report["graders"]["llm_judge"] is None

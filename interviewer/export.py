@@ -1,0 +1,106 @@
+"""One interview as Markdown (for people), JSON (the Session; loads back) or a printable HTML page.
+
+The Markdown and HTML are never parsed back. Every piece of user text in the HTML is escaped:
+an answer that contains <script> shows as text.
+"""
+
+import html
+
+from interviewer.grader import Grade
+from interviewer.session import Report, Session
+
+_MARK = {"covered": "✅", "partly": "🟡", "missed": "❌"}
+
+
+def to_json(session: Session) -> str:
+    return session.model_dump_json(indent=2)
+
+
+def to_markdown(session: Session, report: Report) -> str:
+    out = [
+        f"# Interview {session.id}",
+        "",
+        f"{session.created:%Y-%m-%d %H:%M} UTC · notes: `{session.notes}`",
+        "",
+    ]
+    for n, t in enumerate(session.turns, 1):
+        label = "Follow-up" if t.kind == "follow_up" else "Question"
+        out += [f"## {n}. {label}: {t.question}", ""]
+        if t.skipped:
+            out += ["*Skipped.*", ""]
+            continue
+        out += ["**Answer:**", "", t.answer or "*(no answer)*", ""]
+        if t.grade:
+            out += _grade_md(t.grade)
+    out += ["# Report", "", f"**Overall:** {_score(report.overall)}", "", report.summary, ""]
+    out += [f"- {topic}: {score}/10" for topic, score in report.per_topic.items()]
+    if report.missed:
+        out += ["", "## Missed points", ""] + [
+            f"- {p.text} — {p.source} ({p.heading})" for p in report.missed
+        ]
+    out += ["", "## Model answers", ""]
+    for q in report.questions:
+        out += [
+            f"### {q.question}",
+            "",
+            q.model_answer or "*(your notes have no answer yet)*",
+            "",
+            f"— {q.source}",
+            "",
+        ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _grade_md(grade: Grade) -> list[str]:
+    out = [f"**Score:** {_score(grade.score)}" + (f" — {grade.reason}" if grade.reason else ""), ""]
+    for p in grade.points:
+        evidence = f" ← “{p.evidence}”" if p.evidence else ""
+        out.append(f"- {_MARK[p.status]} {p.text}{evidence} *({p.source}: {p.heading})*")
+    return [*out, ""]
+
+
+def to_html(session: Session, report: Report) -> str:
+    e = html.escape
+    rows = []
+    for n, t in enumerate(session.turns, 1):
+        kind = "Follow-up" if t.kind == "follow_up" else "Question"
+        rows.append(f"<section><h2>{n}. {kind}: {e(t.question)}</h2>")
+        if t.skipped:
+            rows.append("<p><em>Skipped.</em></p></section>")
+            continue
+        rows.append(f"<pre class='answer'>{e(t.answer or '(no answer)')}</pre>")
+        if t.grade:
+            reason = f" — {e(t.grade.reason)}" if t.grade.reason else ""
+            rows.append(f"<p class='score'>Score: {_score(t.grade.score)}{reason}</p><ul>")
+            for p in t.grade.points:
+                evidence = f" ← “{e(p.evidence)}”" if p.evidence else ""
+                rows.append(
+                    f"<li class='{p.status}'>{_MARK[p.status]} {e(p.text)}{evidence} "
+                    f"<small>{e(p.source)}: {e(p.heading)}</small></li>"
+                )
+            rows.append("</ul>")
+        rows.append("</section>")
+    topics = "".join(f"<li>{e(t)}: {s}/10</li>" for t, s in report.per_topic.items())
+    missed = "".join(
+        f"<li>{e(p.text)} <small>{e(p.source)}: {e(p.heading)}</small></li>" for p in report.missed
+    )
+    answers = "".join(
+        f"<h3>{e(q.question)}</h3><pre>{e(q.model_answer)}</pre><small>{e(q.source)}</small>"
+        for q in report.questions
+    )
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>Interview {e(session.id)}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;line-height:1.5}}
+pre{{white-space:pre-wrap;background:#f6f6f6;padding:.6rem}}.missed{{color:#a00}}.partly{{color:#a60}}
+.covered{{color:#060}}small{{color:#666}}@media print{{section{{break-inside:avoid}}}}</style></head>
+<body><h1>Interview {e(session.id)}</h1>
+<p>{session.created:%Y-%m-%d %H:%M} UTC · notes: {e(session.notes)}</p>
+{"".join(rows)}
+<h1>Report</h1><p><strong>Overall: {_score(report.overall)}</strong></p><p>{e(report.summary)}</p>
+<ul>{topics}</ul><h2>Missed points</h2><ul>{missed}</ul><h2>Model answers</h2>{answers}
+</body></html>
+"""
+
+
+def _score(score: float | None) -> str:
+    return "no score" if score is None else f"{score}/10"

@@ -1,0 +1,83 @@
+"""A follow-up question aimed at one missed rubric point: the LLM phrases it, we check it.
+
+The embeddings chose the point; the LLM only words the question. Small models often repeat
+the original question, state the answer, or write no question at all, so every reply is
+validated and a template is used when it fails (or the model is slow or absent).
+"""
+
+import re
+from dataclasses import dataclass
+
+from interviewer.chat import ChatBackend, ChatError, reply
+from interviewer.features import words
+from interviewer.prompts import render
+
+MAX_CHARS = 200
+_LABEL = re.compile(r"^(.{2,24}?)[：:]")  # "模型架构：BERT 是编码器" -> topic "模型架构"
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    text: str
+    from_llm: bool
+    rejected: str | None = None  # why the LLM's own wording was not used
+
+
+def follow_up(
+    chat: ChatBackend | None, question: str, answer: str, missed_point: str, language: str
+) -> FollowUp:
+    if chat is None:
+        return FollowUp(template(question, missed_point, language), False, "no LLM")
+    messages = [
+        {"role": "system", "content": render("system", language=language)},
+        {
+            "role": "user",
+            "content": render(
+                "follow_up", question=question, answer=answer, missed_point=missed_point, language=language
+            ),
+        },
+    ]
+    try:
+        text = reply(chat, messages, max_tokens=64, stop=["\n\n"]).strip().strip('"“”')
+    except ChatError as e:
+        return FollowUp(template(question, missed_point, language), False, str(e))
+    problem = check(text, question, missed_point)
+    if problem:
+        return FollowUp(template(question, missed_point, language), False, problem)
+    return FollowUp(text, True)
+
+
+def check(text: str, question: str, missed_point: str) -> str | None:
+    """Why a generated follow-up can't be used, or None when it can."""
+    if not text:
+        return "empty"
+    if len(text) > MAX_CHARS:
+        return "too long"
+    if not re.search(r"[?？]\s*$", text):
+        return "not a question"
+    mine, asked = words(text), words(question)
+    if mine and len(mine & asked) / len(mine) >= 0.8:
+        return "repeats the question"
+    # words of the point that the question did not already use are the answer: don't say them
+    secret = words(missed_point) - asked
+    if secret and len(mine & secret) / len(secret) >= 0.5:
+        return "gives the answer away"
+    return None
+
+
+def point_label(point: str) -> str | None:
+    """The topic a point names before its colon, if any: "模型架构：BERT 是编码器" -> "模型架构"."""
+    m = _LABEL.match(point)
+    return m.group(1).strip() if m else None
+
+
+def template(question: str, missed_point: str, language: str) -> str:
+    """A safe follow-up: names the point's topic when it has one, never its content."""
+    label = point_label(missed_point)
+    if language == "zh":
+        if label:
+            return f"关于「{label}」这方面，你能再具体说说吗？"
+        return "你的回答还漏了一个关键方面。结合这个问题，你还能补充什么？"
+    if label:
+        return f"Could you say more about the {label} side of this?"
+    return "There is one more key aspect you have not mentioned. What else would you add?"

@@ -1,0 +1,48 @@
+"""The prompts in prompts/*.yaml, validated at load and rendered strictly.
+
+A template that needs a variable the caller didn't pass raises PromptError naming it; so does
+a missing template. Nothing here talks to a model.
+"""
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, StrictUndefined, TemplateError
+from pydantic import BaseModel, ConfigDict
+
+FOLDER = Path(__file__).resolve().parent.parent / "prompts"
+
+
+class PromptError(Exception):
+    pass
+
+
+class InterviewerPrompts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    system: str
+    follow_up: str
+    judge: str
+
+
+_ENV = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
+
+
+@cache
+def prompts(folder: Path = FOLDER) -> InterviewerPrompts:
+    path = folder / "interviewer.yaml"
+    try:
+        return InterviewerPrompts.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValueError) as e:
+        raise PromptError(f"{path}: {e}") from e
+
+
+def render(name: str, **values: object) -> str:
+    template = getattr(prompts(), name, None)
+    if template is None:
+        raise PromptError(f"no prompt named {name!r}")
+    try:
+        return _ENV.from_string(template).render(**values).strip()
+    except TemplateError as e:
+        raise PromptError(f"prompt {name!r}: {type(e).__name__}: {e}") from e

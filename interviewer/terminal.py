@@ -1,0 +1,71 @@
+"""A whole interview in the terminal, on the same engine the browser uses. Display only.
+
+Type an answer on one line (end a line with \\ to continue it on the next), or a command:
+/skip, /hint, /answer (the notes' model answer), /end.
+"""
+
+from collections.abc import Callable
+
+from interviewer.engine import Engine
+from interviewer.grader import Grade
+from interviewer.session import Report, Session, SessionOptions
+
+_MARK = {"covered": "+", "partly": "~", "missed": "-"}
+
+
+def run(
+    engine: Engine,
+    options: SessionOptions,
+    read: Callable[[str], str] = input,
+    write: Callable[[str], None] = print,
+) -> Session:
+    session = engine.start(options)
+    write("Answer each question; commands: /skip /hint /answer /end\n")
+    while (turn := session.current) is not None:
+        label = "Follow-up" if turn.kind == "follow_up" else f"Q{len({t.item_id for t in session.turns})}"
+        write(f"\n{label}: {turn.question}")
+        try:
+            text = _read_answer(read)
+        except EOFError:
+            text = "/end"
+        command = text.strip().lower()
+        if command == "/skip":
+            engine.skip(session)
+        elif command == "/hint":
+            write(engine.hint(session))
+        elif command == "/answer":
+            write(engine.model_answer(session))
+        elif command == "/end":
+            break
+        else:
+            graded = engine.answer(session, text)
+            if graded.grade:
+                write(show_grade(graded.grade))
+    write(show_report(engine.end(session)))
+    write(f"\nSession {session.id} saved. Export it: python app.py export {session.id} --format md")
+    return session
+
+
+def _read_answer(read: Callable[[str], str]) -> str:
+    lines = [read("> ")]
+    while lines[-1].endswith("\\"):
+        lines[-1] = lines[-1][:-1]
+        lines.append(read(". "))
+    return "\n".join(lines)
+
+
+def show_grade(grade: Grade) -> str:
+    score = "no score" if grade.score is None else f"{grade.score}/10"
+    out = [f"Score: {score}" + (f" ({grade.reason})" if grade.reason else "")]
+    for p in grade.points:
+        evidence = f'  <- "{p.evidence}"' if p.evidence else ""
+        out.append(f" {_MARK[p.status]} {p.text}{evidence}  [{p.source}: {p.heading}]")
+    return "\n".join(out)
+
+
+def show_report(report: Report) -> str:
+    overall = "no score" if report.overall is None else f"{report.overall}/10"
+    out = ["", f"Overall: {overall}", report.summary]
+    out += [f"  {topic}: {score}/10" for topic, score in report.per_topic.items()]
+    out += [f"  missed: {p.text}  [{p.source}: {p.heading}]" for p in report.missed]
+    return "\n".join(out)
