@@ -2,7 +2,7 @@
 
     python app.py                      # for now: index the bundled notes (the UI comes next)
     python app.py ingest PATH [--json] # index your notes folder (or one file)
-    python app.py bench [PATH]         # retrieval benchmark: is each question's own item found?
+    python app.py bench [PATH] [--json] # speed and retrieval figures with the real models
     python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
     python app.py eval FILE.jsonl [--folds K] [--json]   # agreement with human graders
     python app.py calibrate FILE.jsonl                   # refit the grader's calibration
@@ -231,9 +231,6 @@ def make_engine(notes: Path, settings: Settings, embedder_name: str | None = Non
     chat = None
     try:
         chat = make_chat(settings)
-        warm = getattr(chat, "warm", None)
-        if warm:
-            warm()  # load in the background: the first question doesn't wait for it
     except ModelUnavailable as e:
         print(f"Note: no LLM ({e}); follow-up questions will come from templates.", file=sys.stderr)
     grader = Grader(embedder, calibration.load(embedder.name))

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from knowledge.embedder import COMPUTE_LOCK
+
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
 
 
@@ -48,15 +50,23 @@ class LlamaCppChat:
         self._llm: object | None = None
         self._lock = threading.Lock()
         self._error: ChatError | None = None
+        self._warming: threading.Thread | None = None
 
     def warm(self) -> threading.Thread:
         """Start loading in the background, so the first question never waits for the model."""
-        thread = threading.Thread(target=self._load, daemon=True, name="llama-load")
-        thread.start()
-        return thread
+        if self._warming is None:
+            self._warming = threading.Thread(target=self._quiet_load, daemon=True, name="llama-load")
+            self._warming.start()
+        return self._warming
+
+    def _quiet_load(self) -> None:
+        try:
+            self._load()
+        except ChatError:
+            pass  # kept in self._error; the first stream() reports it
 
     def _load(self) -> object:
-        with self._lock:
+        with self._lock, COMPUTE_LOCK:
             if self._llm is None and self._error is None:
                 try:
                     from llama_cpp import Llama
@@ -74,14 +84,15 @@ class LlamaCppChat:
         self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
     ) -> Iterator[str]:
         llm = self._load()
-        # temperature 0: the same prompt gives the same question, so interviews are repeatable
-        chunks = llm.create_chat_completion(  # type: ignore[attr-defined]
-            messages=messages, max_tokens=max_tokens, stop=stop or [], temperature=0.0, stream=True
-        )
-        for chunk in chunks:
-            piece = chunk["choices"][0]["delta"].get("content")
-            if piece:
-                yield piece
+        with COMPUTE_LOCK:
+            # temperature 0: the same prompt gives the same question, so interviews are repeatable
+            chunks = llm.create_chat_completion(  # type: ignore[attr-defined]
+                messages=messages, max_tokens=max_tokens, stop=stop or [], temperature=0.0, stream=True
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
 
 
 class TransformersChat:
@@ -125,18 +136,24 @@ class TransformersChat:
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)  # type: ignore[arg-type]
         args = {**inputs, "max_new_tokens": max_tokens, "do_sample": False, "streamer": streamer}
         worker = threading.Thread(target=model.generate, kwargs=args, daemon=True)  # type: ignore[attr-defined]
-        worker.start()
-        text = ""
-        for piece in streamer:
-            cut = min((i for i in ((text + piece).find(s) for s in stop or []) if i >= 0), default=-1)
-            if cut >= 0:
-                if cut > len(text):
-                    yield (text + piece)[len(text) : cut]
-                break
-            text += piece
-            if piece:
-                yield piece
-        worker.join()
+        with COMPUTE_LOCK:
+            worker.start()
+            yield from _until_stop(streamer, stop or [])
+            worker.join()
+
+
+def _until_stop(pieces: Iterator[str], stop: list[str]) -> Iterator[str]:
+    """Pieces up to (not including) the first stop string."""
+    text = ""
+    for piece in pieces:
+        cut = min((i for i in ((text + piece).find(s) for s in stop) if i >= 0), default=-1)
+        if cut >= 0:
+            if cut > len(text):
+                yield (text + piece)[len(text) : cut]
+            return
+        text += piece
+        if piece:
+            yield piece
 
 
 class OpenAICompatChat:

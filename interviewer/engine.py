@@ -10,12 +10,14 @@ from statistics import mean
 
 from interviewer.chat import ChatBackend
 from interviewer.followup import FollowUp, follow_up, point_label
-from interviewer.grader import Grade, Grader, PointResult, Rubric
+from interviewer.grader import KIND, UNRELATED_CAP, Grade, Grader, PointResult, Rubric
 from interviewer.rubrics import rubric_for
 from interviewer.session import QuestionResult, Report, Session, SessionOptions, Turn, now
 from interviewer.store import Store
 from knowledge.base import KnowledgeBase
 from knowledge.items import QuestionItem
+
+ELSEWHERE_MARGIN = 0.1  # how much better another item must match before we call it off-topic
 
 
 class Engine:
@@ -40,6 +42,9 @@ class Engine:
         if not session.plan:
             raise ValueError("no questions match these topics")
         self._ask(session, self.kb.item(session.plan[0]))
+        warm = getattr(self.chat, "warm", None)
+        if warm and options.follow_ups:
+            warm()  # load the LLM while the person reads the first question
         return session
 
     def answer(self, session: Session, text: str) -> Turn:
@@ -50,7 +55,9 @@ class Engine:
         # a follow-up answer completes the main one: the question is graded on both together
         combined = text if turn.kind == "main" else f"{main.answer or ''}\n{text}"
         turn.answer, turn.answered_at = text, now()
-        turn.grade = self.grader.grade(item.question, self._rubric(item), combined)
+        turn.grade = self._elsewhere(
+            item, self.grader.grade(item.question, self._rubric(item), combined), combined
+        )
         missed = [p for p in turn.grade.points if p.status != "covered"]
         asked = sum(1 for t in session.turns if t.item_id == item.id and t.kind == "follow_up")
         if missed and turn.grade.score is not None and asked < session.options.follow_ups and text.strip():
@@ -136,6 +143,30 @@ class Engine:
             questions=results,
             missed=missed,
             summary=_summary(per_topic, missed, self._report_language(session)),
+        )
+
+    def _elsewhere(self, item: QuestionItem, grade: Grade, answer: str) -> Grade:
+        """Caps a grade whose answer plainly belongs to another question of the notes.
+
+        Human graders (and so the calibration) give partial credit to weak answers in the right
+        field; an answer about LoRA to a question about CNNs is not that. With the whole notes
+        at hand we can tell: another item's points match the answer far better than this one's.
+        """
+        if grade.score is None or grade.score <= UNRELATED_CAP or not grade.points:
+            return grade
+        own = max(p.similarity for p in grade.points)
+        if own >= self.grader.cal.covered:
+            return grade
+        vector = self.grader.embedder.encode([answer], KIND)[0]
+        hits = [h for h in self.kb.search_points(vector, limit=5) if h.item_id != item.id]
+        if not hits or hits[0].score < own + ELSEWHERE_MARGIN:
+            return grade
+        other = self.kb.item(hits[0].item_id).question
+        return grade.model_copy(
+            update={
+                "score": min(grade.score, UNRELATED_CAP),
+                "reason": f"The answer fits another question in your notes better: {other}",
+            }
         )
 
     def _plan(self, options: SessionOptions) -> list[str]:

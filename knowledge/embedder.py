@@ -7,12 +7,16 @@ prompts ignore it.
 
 import hashlib
 import re
+import threading
 from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
 
 Kind = Literal["query", "document", "sts"]
+# torch and llama.cpp each bring their own OpenMP runtime: running both at once in one process
+# was seen to kill it outright. Every model computation in the app holds this lock.
+COMPUTE_LOCK = threading.RLock()
 _PROMPTS = {"query": "query", "document": "document", "sts": "STS"}
 
 
@@ -44,13 +48,14 @@ class SentenceEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         prompt = _PROMPTS[kind]
-        vectors = self.model.encode(
-            texts,
-            prompt_name=prompt if prompt in self.model.prompts else None,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-        )
+        with COMPUTE_LOCK:
+            vectors = self.model.encode(
+                texts,
+                prompt_name=prompt if prompt in self.model.prompts else None,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
 

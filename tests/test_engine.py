@@ -150,3 +150,12 @@ def test_review_weak_topics_brings_missed_items_first(engine: Engine) -> None:
     review = engine.start(SessionOptions(questions=3, follow_ups=0, seed=3, review_weak=True))
     assert review.plan == sorted(review.plan, key=lambda i: -weak.get(i, 0.5))
     assert json.loads(engine.store.load(review.id).model_dump_json())["options"]["review_weak"] is True
+
+
+def test_an_answer_to_another_question_of_the_notes_is_capped(engine: Engine) -> None:
+    s = start(engine, follow_ups=0)
+    asked = engine.kb.item(s.plan[0])
+    other = next(i for i in engine.kb.items if i.rubric and i.id != asked.id)
+    graded = engine.answer(s, ". ".join(p.text for p in other.rubric))
+    assert graded.grade is not None and graded.grade.score is not None and graded.grade.score <= 1.0
+    assert graded.grade.reason == f"The answer fits another question in your notes better: {other.question}"
