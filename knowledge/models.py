@@ -132,6 +132,13 @@ def assemble(
     return target
 
 
+def is_ready(name: str, cache_dir: Path) -> bool:
+    """Whether the named model is already assembled (nothing to download)."""
+    recipe = RECIPES[name]
+    home = Path(cache_dir) / "models" / recipe.name
+    return _is_ready(home, home / recipe.path, recipe.sha256)
+
+
 def _is_ready(home: Path, target: Path, sha256: str) -> bool:
     try:
         recorded = (home / MARKER).read_text(encoding="ascii").strip()
