@@ -103,7 +103,9 @@ def test_question_only_items_borrow_related_points_or_say_so(grader: Grader, tmp
     assert g.score is None and g.reason is not None and "nothing" in g.reason
 
 
-@pytest.mark.parametrize("answer", ["", "   \n", "I don't know", "不知道", "idk.", "不清楚。"])
+@pytest.mark.parametrize(
+    "answer", ["", "   \n", "。。。", "- ", "I don't know", "不知道", "idk.", "不清楚。"]
+)
 def test_empty_and_dont_know_score_zero(grader: Grader, answer: str) -> None:
     g = grade(grader, DROPOUT_Q, DROPOUT_REF, answer)
     assert g.score == 0.0 and g.reason and all(p.status == "missed" for p in g.points)
