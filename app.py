@@ -343,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.command in commands:
         return commands[args.command](args, settings)
-    print("The browser UI is coming in the next release; indexing the bundled notes for now.\n")
+    print("The browser UI is coming next; meanwhile, practise in the terminal: python app.py chat.")
+    print("Indexing the bundled notes now.\n")
     return cmd_ingest(argparse.Namespace(path=str(BUNDLED_NOTES), json=False, embedder=None), settings)
 
 
