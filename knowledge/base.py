@@ -196,10 +196,13 @@ def _assemble(
     embedder: Embedder,
     progress: bool,
 ) -> tuple[Payload, tuple[np.ndarray, np.ndarray]]:
-    chunk_rows = [ChunkRow(item_id=i.id, text=t) for i in keep + fresh for t in chunk_texts(i)]
-    point_rows = [PointRow(item_id=i.id, point=n) for i in keep + fresh for n in range(len(i.rubric))]
-    n_keep_chunks = sum(len(chunk_texts(i)) for i in keep)
-    n_keep_points = sum(len(i.rubric) for i in keep)
+    def chunks_of(items: list[QuestionItem]) -> list[ChunkRow]:
+        return [ChunkRow(item_id=i.id, text=t) for i in items for t in chunk_texts(i)]
+
+    def points_of(items: list[QuestionItem]) -> list[PointRow]:
+        return [PointRow(item_id=i.id, point=n) for i in items for n in range(len(i.rubric))]
+
+    fresh_chunks, fresh_points = chunks_of(fresh), points_of(fresh)
     old_chunks = np.zeros((0, embedder.dim), np.float32)
     old_points = old_chunks
     if old and keep:
@@ -208,11 +211,13 @@ def _assemble(
         point_rows_kept = [r for r, p in enumerate(old.payload.points) if p.item_id in kept]
         old_chunks = old.chunk_index.vectors(chunk_rows_kept)
         old_points = old.point_index.vectors(point_rows_kept)
-    new_chunks = _embed([c.text for c in chunk_rows[n_keep_chunks:]], embedder, "document", progress)
+    new_chunks = _embed([c.text for c in fresh_chunks], embedder, "document", progress)
     fresh_by_id = {i.id: i for i in fresh}
-    point_texts = [fresh_by_id[p.item_id].rubric[p.point].text for p in point_rows[n_keep_points:]]
+    point_texts = [fresh_by_id[p.item_id].rubric[p.point].text for p in fresh_points]
     new_points = _embed(point_texts, embedder, POINT_KIND, progress)
-    payload = Payload(items=keep + fresh, chunks=chunk_rows, points=point_rows)
+    payload = Payload(
+        items=keep + fresh, chunks=chunks_of(keep) + fresh_chunks, points=points_of(keep) + fresh_points
+    )
     return payload, (np.vstack([old_chunks, new_chunks]), np.vstack([old_points, new_points]))
 
 
