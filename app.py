@@ -156,13 +156,9 @@ def cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(grade.model_dump_json())
         return 0
-    shown = "no score" if grade.score is None else f"{grade.score}/10"
-    print(f"Score: {shown}" + (f"  ({grade.reason})" if grade.reason else ""))
-    for p in grade.points:
-        mark = {"covered": "+", "partly": "~", "missed": "-"}[p.status]
-        where = f"  [{p.source}: {p.heading}]" if p.heading else ""
-        evidence = f'  <- "{p.evidence}"' if p.evidence else ""
-        print(f" {mark} {p.text} ({p.similarity:.2f}){evidence}{where}")
+    from interviewer.terminal import show_grade
+
+    print(show_grade(grade))
     return 0
 
 

@@ -56,10 +56,11 @@ def _read_answer(read: Callable[[str], str]) -> str:
 
 def show_grade(grade: Grade) -> str:
     score = "no score" if grade.score is None else f"{grade.score}/10"
-    out = [f"Score: {score}" + (f" ({grade.reason})" if grade.reason else "")]
+    out = [f"Score: {score}" + (f"  ({grade.reason})" if grade.reason else "")]
     for p in grade.points:
         evidence = f'  <- "{p.evidence}"' if p.evidence else ""
-        out.append(f" {_MARK[p.status]} {p.text}{evidence}  [{p.source}: {p.heading}]")
+        where = f"  [{p.source}: {p.heading}]" if p.heading else ""
+        out.append(f" {_MARK[p.status]} {p.text} ({p.similarity:.2f}){evidence}{where}")
     return "\n".join(out)
 
 
