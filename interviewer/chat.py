@@ -25,6 +25,10 @@ class ChatError(Exception):
     """The model could not answer; str(e) says why, in words for the user."""
 
 
+class ModelUnavailable(Exception):
+    """A chat model that can't be had here (not assembled, unknown backend); str(e) says why."""
+
+
 class ChatBackend(Protocol):
     name: str
 

@@ -49,25 +49,44 @@ class Engine:
 
     def answer(self, session: Session, text: str) -> Turn:
         """Grade the current question's answer, then ask what comes next. Returns the graded turn."""
+        turn = self.record(session, text)
+        self.proceed(session, turn)
+        return turn
+
+    def record(self, session: Session, text: str) -> Turn:
+        """Grade and save the answer, before any follow-up is written: a crash loses no answer."""
         turn = self._current(session)
         item = self.kb.item(turn.item_id)
-        main = next(t for t in session.turns if t.item_id == turn.item_id and t.kind == "main")
-        # a follow-up answer completes the main one: the question is graded on both together
-        combined = text if turn.kind == "main" else f"{main.answer or ''}\n{text}"
         turn.answer, turn.answered_at = text, now()
+        combined = self._combined(session, turn)
         turn.grade = self._elsewhere(
             item, self.grader.grade(item.question, self._rubric(item), combined), combined
         )
-        missed = [p for p in turn.grade.points if p.status != "covered"]
+        self.store.save(session)
+        return turn
+
+    def proceed(self, session: Session, turn: Turn) -> None:
+        """After a graded turn: a follow-up on the point it came least near, or the next question."""
+        item = self.kb.item(turn.item_id)
+        grade = turn.grade
+        missed = [p for p in grade.points if p.status != "covered"] if grade else []
         asked = sum(1 for t in session.turns if t.item_id == item.id and t.kind == "follow_up")
-        if missed and turn.grade.score is not None and asked < session.options.follow_ups and text.strip():
-            point = min(missed, key=lambda p: p.similarity)  # the point the answer came least near
+        wants = grade is not None and grade.score is not None and asked < session.options.follow_ups
+        if missed and wants and (turn.answer or "").strip():
+            point = min(missed, key=lambda p: p.similarity)
+            combined = self._combined(session, turn)
             fu = follow_up(self.chat, item.question, combined, point.text, self._language(session, item))
             self._ask(session, item, fu)
         else:
             self._next(session)
         self.store.save(session)
-        return turn
+
+    def _combined(self, session: Session, turn: Turn) -> str:
+        # a follow-up answer completes the main one: the question is graded on both together
+        if turn.kind == "main":
+            return turn.answer or ""
+        main = next(t for t in session.turns if t.item_id == turn.item_id and t.kind == "main")
+        return f"{main.answer or ''}\n{turn.answer or ''}"
 
     def skip(self, session: Session) -> None:
         self._current(session).skipped = True
@@ -98,7 +117,12 @@ class Engine:
 
     def model_answer(self, session: Session, item_id: str | None = None) -> str:
         """The notes' answer, cited; for a question-only item, the related notes' points."""
-        item = self.kb.item(item_id or self._current(session).item_id)
+        if item_id is None:
+            turn = self._current(session)
+            turn.revealed = True  # the answer that follows was written with the notes in view
+            self.store.save(session)
+            item_id = turn.item_id
+        item = self.kb.item(item_id)
         where = f"{item.source}, line {item.line} ({item.heading})"
         if item.answered:
             return f"{item.answer}\n\n— {where}"

@@ -33,6 +33,7 @@ class Turn(BaseModel):
     grade: Grade | None = None
     skipped: bool = False
     hints: list[str] = Field(default_factory=list)
+    revealed: bool = False  # the model answer was shown before this turn was answered
     note: str | None = None  # e.g. why a template follow-up was used
     asked_at: datetime = Field(default_factory=now)
     answered_at: datetime | None = None

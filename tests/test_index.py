@@ -124,7 +124,7 @@ def test_crash_mid_save_leaves_the_previous_index_loadable(
     def crash(*args: object) -> None:
         raise KeyboardInterrupt("killed while writing")
 
-    monkeypatch.setattr(store, "_write_atomic", crash)
+    monkeypatch.setattr(store, "write_atomic", crash)
     with pytest.raises(KeyboardInterrupt):
         ingest(notes, FakeEmbedder(), folder)
     monkeypatch.undo()

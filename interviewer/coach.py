@@ -1,0 +1,92 @@
+"""What every browser tab shares: the models, the history and the notes loaded so far.
+
+A tab keeps only its own Session; anything heavy lives here, once. app.py hands the Coach the
+functions that make the models, so this module never chooses between real and fake ones.
+Models load on first use, so the page is up at once and shows their progress.
+"""
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from interviewer import calibration
+from interviewer.chat import ChatBackend, ChatError, ModelUnavailable
+from interviewer.engine import Engine
+from interviewer.grader import Grader
+from interviewer.store import Store
+from interviewer.uploads import unpack
+from knowledge.base import index_dir, ingest
+from knowledge.embedder import Embedder
+from knowledge.items import IngestSummary
+
+
+class NotesLoaded(BaseModel):
+    root: str  # the notes folder; sessions name it, so it is also the key of its engine
+    summary: IngestSummary
+    topics: list[str]
+    refused: list[str] = Field(default_factory=list)  # uploaded files left out, with reasons
+
+
+class Coach:
+    def __init__(
+        self,
+        data_dir: Path,
+        make_embedder: Callable[[], Embedder],
+        make_chat: Callable[[], ChatBackend],
+    ) -> None:
+        self.data_dir = data_dir
+        self.store = Store(data_dir / "history.sqlite")
+        self._make_embedder = make_embedder
+        self._make_chat = make_chat
+        self._grader: Grader | None = None
+        self._chat: ChatBackend | None = None
+        self._chat_tried = False
+        self.chat_notice: str | None = None  # why follow-ups come from templates, if they do
+        self._engines: dict[str, Engine] = {}
+        self._loaded: dict[str, NotesLoaded] = {}
+        self._lock = threading.RLock()  # one model load and one ingest at a time
+
+    def grader(self) -> Grader:
+        with self._lock:
+            if self._grader is None:
+                embedder = self._make_embedder()
+                self._grader = Grader(embedder, calibration.load(embedder.name))
+            return self._grader
+
+    def chat(self) -> ChatBackend | None:
+        with self._lock:
+            if not self._chat_tried:
+                self._chat_tried = True
+                try:
+                    self._chat = self._make_chat()
+                except (ModelUnavailable, ChatError) as e:
+                    self.chat_notice = f"No LLM ({e}); follow-up questions come from templates."
+            return self._chat
+
+    def load(self, notes: Path) -> NotesLoaded:
+        """Indexes a notes folder (only what changed since last time) and readies its engine."""
+        if not notes.exists():
+            raise FileNotFoundError(f"{notes} does not exist")
+        root = str(notes.resolve())
+        grader = self.grader()
+        with self._lock:
+            folder = index_dir(self.data_dir, notes, grader.embedder.name)
+            kb, summary = ingest(notes, grader.embedder, folder, progress=True)
+            engine = Engine(kb, grader, self.chat(), self.store)
+            self._engines[root] = engine
+            self._loaded[root] = NotesLoaded(root=root, summary=summary, topics=engine.topics())
+            return self._loaded[root]
+
+    def upload(self, files: list[Path]) -> NotesLoaded:
+        unpacked = unpack(files, self.data_dir / "uploads")
+        loaded = self.load(unpacked.folder)
+        return loaded.model_copy(update={"refused": unpacked.refused})
+
+    def engine(self, root: str) -> Engine:
+        """The engine of a notes folder, loading it on first use (e.g. a past session's notes)."""
+        with self._lock:
+            if root not in self._engines:
+                self.load(Path(root))
+            return self._engines[root]

@@ -1,0 +1,208 @@
+"""The browser's events as plain functions: what each button does, with no Gradio in sight.
+
+ui.py wires these to components; tests call them directly with fakes. A tab's only state is
+its Session (None before the first start); everything else comes from the Coach.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from statistics import mean
+
+from pydantic import BaseModel
+
+from interviewer import export as exporter
+from interviewer import views
+from interviewer.coach import Coach
+from interviewer.session import Report, Session, SessionOptions
+from knowledge.store import write_atomic
+
+Message = dict[str, str]
+FORMATS = {"md": "Markdown", "json": "JSON", "html": "HTML"}
+
+
+class UserError(Exception):
+    """Something the person can fix; str(e) is shown on the page as it is."""
+
+
+class Page(BaseModel):
+    """The interview tab: the chat, the feedback panel and one status line."""
+
+    chat: list[Message]
+    feedback: str
+    status: str
+    active: bool  # a question is waiting for an answer
+
+
+def start(coach: Coach, root: str, options: SessionOptions) -> tuple[Session, Page]:
+    if not root:
+        raise UserError("Load some notes first.")
+    engine = coach.engine(root)
+    try:
+        session = engine.start(options)
+    except ValueError as e:
+        raise UserError(f"Can't start: {e}.") from e
+    return session, page(coach, session)
+
+
+def answer(coach: Coach, session: Session | None, text: str) -> Iterator[Page]:
+    """Two steps: the grade shows as soon as it is known, then the next question."""
+    session = _active(session)
+    if not text.strip():
+        yield page(coach, session, "Type an answer first, or press Skip.")
+        return
+    engine = coach.engine(session.notes)
+    waiting = page(coach, session, "Grading your answer…")
+    waiting.chat += [{"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
+    yield waiting
+    turn = engine.record(session, text)
+    yield page(coach, session, "Graded; writing the next question…", thinking=True)
+    engine.proceed(session, turn)
+    yield page(coach, session)
+
+
+def skip(coach: Coach, session: Session | None) -> Page:
+    session = _active(session)
+    coach.engine(session.notes).skip(session)
+    return page(coach, session)
+
+
+def hint(coach: Coach, session: Session | None) -> Page:
+    session = _active(session)
+    coach.engine(session.notes).hint(session)
+    return page(coach, session)
+
+
+def reveal(coach: Coach, session: Session | None) -> Page:
+    session = _active(session)
+    coach.engine(session.notes).model_answer(session)
+    return page(coach, session, "Model answer shown: the answer you give now is marked as such.")
+
+
+def end(coach: Coach, session: Session | None) -> Page:
+    if session is None:
+        raise UserError("No interview to end: start one first.")
+    coach.engine(session.notes).end(session)
+    return page(coach, session)
+
+
+def page(coach: Coach, session: Session, notice: str = "", thinking: bool = False) -> Page:
+    engine = coach.engine(session.notes)
+    chat: list[Message] = []
+    mains = 0
+    for turn in session.turns:
+        if turn.kind == "main":
+            mains += 1
+            head = f"**Question {mains} of {len(session.plan)}** · *{turn.topic}*"
+        else:
+            head = "**Follow-up**"
+        chat.append({"role": "assistant", "content": f"{head}\n\n{turn.question}"})
+        chat += [{"role": "assistant", "content": f"💡 {h}"} for h in turn.hints]
+        if turn.revealed:
+            shown = engine.model_answer(session, turn.item_id)
+            chat.append({"role": "assistant", "content": f"**From your notes:**\n\n{shown}"})
+        if turn.skipped:
+            chat.append({"role": "user", "content": "*(skipped)*"})
+        elif turn.answer is not None:
+            chat.append({"role": "user", "content": turn.answer})
+            if turn.grade:
+                chat.append({"role": "assistant", "content": views.grade_line(turn.grade)})
+    if thinking:
+        chat.append({"role": "assistant", "content": "…"})
+    if session.finished:
+        report = engine.report(session)
+        overall = "no score" if report.overall is None else f"{report.overall}/10"
+        done = f"That's the interview. **Overall {overall}.** See the Report tab."
+        chat.append({"role": "assistant", "content": done})
+    graded = next((t for t in reversed(session.turns) if t.grade), None)
+    current = session.current
+    if not notice and current and current.note:
+        notice = f"Note: {current.note}; the question comes from a template."
+    if not notice and coach.chat_notice and session.options.follow_ups:
+        notice = coach.chat_notice
+    where = "Interview finished." if session.finished else f"Question {mains} of {len(session.plan)}"
+    status = f"{where} · {notice}" if notice else where
+    return Page(chat=chat, feedback=views.feedback_html(graded), status=status, active=current is not None)
+
+
+class ReportView(BaseModel):
+    summary: str  # Markdown
+    topics: list[dict[str, object]]  # {"topic", "score"} rows for the bar chart
+    model_answers: str  # Markdown
+
+
+def report(coach: Coach, session: Session | None) -> ReportView:
+    if session is None or not session.turns:
+        return ReportView(summary="*Finish an interview to see its report.*", topics=[], model_answers="")
+    r: Report = coach.engine(session.notes).report(session)
+    return ReportView(
+        summary=views.report_markdown(session, r),
+        topics=[{"topic": t, "score": s} for t, s in r.per_topic.items()],
+        model_answers=views.model_answers_markdown(r),
+    )
+
+
+class HistoryView(BaseModel):
+    rows: list[list[object]]  # one per past session, newest first
+    trend: list[dict[str, object]]  # {"date", "topic", "score"}: per-topic score over time
+    choices: list[tuple[str, str]]  # (label, session id) for the export picker
+
+
+def history(coach: Coach) -> HistoryView:
+    rows: list[list[object]] = []
+    trend: list[dict[str, object]] = []
+    choices: list[tuple[str, str]] = []
+    for s in coach.store.sessions():
+        answered = sum(1 for t in s.turns if t.answer is not None)
+        if not answered:
+            continue
+        per_topic = topic_scores(s)
+        scores = [v for v in per_topic.values()]
+        overall = round(mean(scores), 1) if scores else None
+        when = s.created.strftime("%Y-%m-%d %H:%M")
+        rows.append([when, s.id, Path(s.notes).name, answered, overall, ", ".join(per_topic)])
+        trend += [{"date": s.created, "topic": t, "score": v} for t, v in per_topic.items()]
+        choices.append((f"{when} · {overall if overall is not None else '–'}/10 · {s.id}", s.id))
+    return HistoryView(rows=rows, trend=trend, choices=choices)
+
+
+def topic_scores(session: Session) -> dict[str, float]:
+    """Per topic, the mean of each question's best score (a follow-up can only raise it)."""
+    best: dict[str, float] = {}
+    topic: dict[str, str] = {}
+    for t in session.turns:
+        if t.grade and t.grade.score is not None:
+            best[t.item_id] = max(best.get(t.item_id, 0.0), t.grade.score)
+            topic[t.item_id] = t.topic
+    by_topic: dict[str, list[float]] = {}
+    for item_id, score in best.items():
+        by_topic.setdefault(topic[item_id], []).append(score)
+    return {t: round(mean(v), 1) for t, v in by_topic.items()}
+
+
+def export(coach: Coach, session_id: str | None, fmt: str) -> Path:
+    """Writes the transcript into the data folder's exports/ and returns the file to download."""
+    if not session_id:
+        raise UserError("No interview to export yet.")
+    if fmt not in FORMATS:
+        raise UserError(f"Unknown format {fmt!r}.")
+    try:
+        session = coach.store.load(session_id)
+    except KeyError as e:
+        raise UserError(f"No saved interview {session_id}.") from e
+    if fmt == "json":
+        text = exporter.to_json(session)
+    else:
+        r = coach.engine(session.notes).report(session)
+        text = exporter.to_markdown(session, r) if fmt == "md" else exporter.to_html(session, r)
+    path = coach.data_dir / "exports" / f"interview-{session.id}.{fmt}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text.encode("utf-8"))
+    return path
+
+
+def _active(session: Session | None) -> Session:
+    if session is None:
+        raise UserError("Start an interview first.")
+    if session.current is None:
+        raise UserError("The interview is over; start a new one or see the Report tab.")
+    return session

@@ -1,0 +1,151 @@
+"""Uploaded notes: .md/.txt files, or .zip archives of them, unpacked into the data folder.
+
+An upload is untrusted. A name in an archive may climb out of its folder (`../x`, `/etc/x`),
+an archive may be a bomb, a "note" may be an image renamed .md. Everything is checked before
+a byte is written; only text notes land, in one folder per distinct upload, moved into place
+whole so a crash never leaves half an upload behind.
+"""
+
+import hashlib
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from knowledge.files import MAX_BYTES, SUFFIXES, NotesFileError, decode
+
+MAX_FILES = 500  # notes files in one upload
+MAX_TOTAL = 50 * 1024 * 1024  # bytes of notes, unpacked, in one upload
+MAX_RATIO = 100  # unpacked/packed size of one zip member; text compresses ~3-10x, bombs ~1000x
+
+
+class UploadError(Exception):
+    """The whole upload is refused; str(e) is the message shown to the user."""
+
+
+@dataclass
+class Unpacked:
+    folder: Path
+    files: int
+    refused: list[str] = field(default_factory=list)  # "name: reason", one per file left out
+
+
+def unpack(uploads: list[Path], dest_root: Path) -> Unpacked:
+    """Checks every uploaded file and archive member, then writes the notes under dest_root."""
+    notes: dict[str, bytes] = {}
+    refused: list[str] = []
+    total = 0
+    for upload in uploads:
+        members = _zip_members(upload) if upload.suffix.lower() == ".zip" else [(upload.name, _plain(upload))]
+        for name, data in members:
+            if isinstance(data, str):
+                refused.append(f"{name}: {data}")
+                continue
+            if name in notes:
+                refused.append(f"{name}: a second file with this name (the first is kept)")
+                continue
+            total += len(data)
+            if total > MAX_TOTAL:
+                raise UploadError(f"the upload is over {MAX_TOTAL // 2**20} MB of notes; upload fewer files")
+            if len(notes) >= MAX_FILES:
+                raise UploadError(f"the upload has over {MAX_FILES} notes files; upload a smaller folder")
+            notes[name] = data
+    if not notes:
+        reasons = "; ".join(refused[:5]) or "nothing was uploaded"
+        raise UploadError(f"no usable notes files (.md or .txt) in the upload: {reasons}")
+    return Unpacked(_write(notes, dest_root), len(notes), refused)
+
+
+def _plain(path: Path) -> bytes | str:
+    """The file's bytes, or why it is refused."""
+    if not path.name.lower().endswith(SUFFIXES):
+        return "not a notes file (.md, .markdown or .txt)"
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        return f"too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB)"
+    return _text_or_reason(path.read_bytes())
+
+
+def _zip_members(path: Path) -> list[tuple[str, bytes | str]]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise UploadError(f"{path.name} is not a readable .zip archive ({e})") from e
+    out: list[tuple[str, bytes | str]] = []
+    with archive:
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+        if len(infos) > MAX_FILES * 4:
+            raise UploadError(f"{path.name} holds {len(infos)} files; the limit is {MAX_FILES} notes")
+        for info in infos:
+            name, problem = _safe_name(info)
+            out.append((name, problem if problem else _member(archive, info)))
+    return out
+
+
+def _safe_name(info: zipfile.ZipInfo) -> tuple[str, str | None]:
+    raw = info.filename.replace("\\", "/")
+    parts = PurePosixPath(raw).parts
+    if raw.startswith("/") or (parts and parts[0].endswith(":")):
+        return raw, "absolute path inside the archive"
+    if ".." in parts:
+        return raw, "path leads outside the archive (..)"
+    if (info.external_attr >> 16) & 0o170000 == 0o120000:
+        return raw, "a symbolic link"
+    if any(p.startswith(".") for p in parts):
+        return raw, "hidden file or folder"
+    if not raw.lower().endswith(SUFFIXES):
+        return raw, "not a notes file (.md, .markdown or .txt)"
+    return "/".join(parts), None
+
+
+def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | str:
+    if info.file_size > MAX_BYTES:
+        return f"too large ({info.file_size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB)"
+    if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+        return "compressed over 100 to 1: refused as a possible zip bomb"
+    try:
+        with archive.open(info) as f:
+            data = f.read(MAX_BYTES + 1)  # the header's size can lie; never read past the limit
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
+        return f"can't be unpacked ({e})"
+    if len(data) > MAX_BYTES:
+        return "larger than its archive header says: refused"
+    return _text_or_reason(data)
+
+
+def _text_or_reason(data: bytes) -> bytes | str:
+    try:
+        decode(data)
+    except NotesFileError as e:
+        return str(e)
+    return data
+
+
+def _write(notes: dict[str, bytes], dest_root: Path) -> Path:
+    digest = hashlib.sha256()
+    for name in sorted(notes):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(notes[name]).digest())
+    final = dest_root / digest.hexdigest()[:16]
+    if final.is_dir():
+        return final  # the same upload again: its index is already built
+    dest_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".upload-", dir=dest_root))
+    try:
+        for name, data in notes.items():
+            target = (staging / name).resolve()
+            if not target.is_relative_to(staging.resolve()):
+                raise UploadError(f"{name}: path leads outside the upload folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        os.replace(staging, final)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        if final.is_dir():  # another tab uploaded the same files a moment earlier
+            return final
+        raise
+    except UploadError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final

@@ -1,0 +1,92 @@
+"""What the browser shows, as Markdown and HTML strings made from engine objects. Display only.
+
+Notes and answers are the user's text: the chat renders them as Markdown (Gradio sanitizes
+it), and every piece placed into our own HTML goes through html.escape first.
+"""
+
+from html import escape
+
+from interviewer.coach import NotesLoaded
+from interviewer.grader import Grade
+from interviewer.session import Report, Session, Turn
+
+_STATUS = {"covered": "Covered", "partly": "Partly", "missed": "Missed"}
+
+
+def score_class(score: float | None) -> str:
+    if score is None:
+        return "none"
+    return "good" if score >= 7 else "fair" if score >= 4 else "poor"
+
+
+def grade_line(grade: Grade) -> str:
+    """One line for the chat; the feedback panel has the details."""
+    if grade.score is None:
+        return "Noted. Your notes have no answer to grade this against."
+    covered = sum(p.status == "covered" for p in grade.points)
+    partly = sum(p.status == "partly" for p in grade.points)
+    line = f"**{grade.score}/10** · {covered} of {len(grade.points)} points covered"
+    line += f", {partly} partly" if partly else ""
+    return line + (f" · {grade.reason}" if grade.reason else "")
+
+
+def feedback_html(turn: Turn | None) -> str:
+    """The last graded answer: its score, then every rubric point with evidence and source."""
+    if turn is None or turn.grade is None:
+        return (
+            "<div class='fb fb-empty'>Answer a question to see which points of your notes "
+            "it covered, with the evidence from your answer and the note each point came from.</div>"
+        )
+    g = turn.grade
+    score = "–" if g.score is None else f"{g.score:g}"
+    reason = f"<p class='fb-reason'>{escape(g.reason)}</p>" if g.reason else ""
+    revealed = "<p class='fb-reason'>Answered after viewing the model answer.</p>" if turn.revealed else ""
+    points = []
+    for p in g.points:
+        evidence = f"<blockquote>“{escape(p.evidence)}”</blockquote>" if p.evidence else ""
+        line = f", line {p.line}" if p.line else ""
+        points.append(
+            f"<li class='pt {p.status}'><span class='tag'>{_STATUS[p.status]}</span>"
+            f"<span class='pt-text'>{escape(p.text)}</span>{evidence}"
+            f"<cite>{escape(p.source)} › {escape(p.heading)}{line}</cite></li>"
+        )
+    return (
+        f"<div class='fb'><div class='fb-head'><div class='score {score_class(g.score)}'>{score}"
+        f"<small>/10</small></div><div class='fb-q'>{escape(turn.question)}</div></div>"
+        f"{reason}{revealed}<ul class='points'>{''.join(points)}</ul></div>"
+    )
+
+
+def notes_summary(loaded: NotesLoaded) -> str:
+    s = loaded.summary
+    files = len(s.files)
+    out = [
+        f"**{s.items} questions** ({s.answered} with answers) from {files} file{'s' * (files != 1)}, "
+        f"{s.rubric_points} rubric points · indexed in {s.seconds:.1f} s",
+    ]
+    problems = [f"- `{f.path}`: {f.error}" for f in s.files if f.error]
+    problems += [f"- `{r.split(': ', 1)[0]}`: {r.split(': ', 1)[-1]}" for r in loaded.refused]
+    if problems:
+        out += ["", f"**{len(problems)} file(s) left out:**", *problems]
+    if not s.items:
+        out += ["", "No questions found. Notes need questions: headings, numbered items or `Q:` lines."]
+    return "\n".join(out)
+
+
+def report_markdown(session: Session, report: Report) -> str:
+    overall = "no score" if report.overall is None else f"{report.overall}/10"
+    answered = sum(1 for t in session.turns if t.answer is not None)
+    out = [f"### Overall {overall}", "", report.summary, "", f"{answered} answers · session `{session.id}`"]
+    if report.missed:
+        out += ["", "#### Missed points", ""]
+        out += [f"- {p.text} — *{p.source} › {p.heading}*" for p in report.missed]
+    return "\n".join(out)
+
+
+def model_answers_markdown(report: Report) -> str:
+    out = []
+    for q in report.questions:
+        score = "skipped" if q.score is None else f"{q.score}/10"
+        out += [f"#### {q.question}", f"*{q.topic} · {score} · {q.source}*", ""]
+        out += [q.model_answer or "*Your notes have no answer to this question yet.*", ""]
+    return "\n".join(out)

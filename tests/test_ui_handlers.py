@@ -1,0 +1,191 @@
+"""The browser's event handlers, driven directly with the fake embedder and a scripted chat."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from interviewer import handlers
+from interviewer.chat import ChatError, FakeChat, ModelUnavailable
+from interviewer.coach import Coach
+from interviewer.handlers import UserError
+from interviewer.session import Session, SessionOptions
+from knowledge.embedder import FakeEmbedder
+
+NOTES = Path(__file__).parent / "fixtures" / "notes"
+ANSWERS = {
+    "dropout": "Dropout randomly zeroes activations during training, which reduces co-adaptation.",
+    "batch normalization": "It normalizes activations with the mini-batch mean and variance, allowing "
+    "higher learning rates.",
+    "softmax": "Subtract the maximum logit before the exponential to avoid overflow; the shift cancels.",
+}
+
+
+def good(session: Session) -> str:
+    """A good answer to the question now asked."""
+    question = session.turns[-1].question.lower()
+    return next(text for key, text in ANSWERS.items() if key in question)
+
+
+def make_coach(data_dir: Path, chat: FakeChat | None = None) -> Coach:
+    backend = chat or FakeChat()
+    return Coach(data_dir, FakeEmbedder, lambda: backend)
+
+
+@pytest.fixture
+def coach(data_dir: Path) -> Coach:
+    return make_coach(data_dir)
+
+
+def begin(coach: Coach, **options: object) -> Session:
+    root = coach.load(NOTES).root
+    session, page = handlers.start(coach, root, SessionOptions(questions=2, seed=3, **options))  # type: ignore[arg-type]
+    assert page.active and page.status.startswith("Question 1 of 2")
+    return session
+
+
+def finish_answer(coach: Coach, session: Session, text: str) -> handlers.Page:
+    return list(handlers.answer(coach, session, text))[-1]
+
+
+def test_loading_notes_reports_files_items_and_topics(coach: Coach) -> None:
+    loaded = coach.load(NOTES)
+    assert loaded.summary.items == 3 and loaded.summary.answered == 3
+    assert "Deep learning" in loaded.topics
+    text = handlers.views.notes_summary(loaded)
+    assert "**3 questions**" in text and "1 file" in text
+
+
+def test_an_answer_shows_at_once_then_is_graded_with_points_and_sources(coach: Coach) -> None:
+    session = begin(coach, follow_ups=0)
+    question = session.turns[0].question
+    answer = good(session)
+    pages = list(handlers.answer(coach, session, answer))
+    assert pages[0].chat[-2] == {"role": "user", "content": answer}  # echoed before grading
+    assert pages[0].chat[-1]["content"] == "…"
+    final = pages[-1]
+    graded = session.turns[0]
+    assert graded.answer == answer and graded.grade is not None and graded.grade.score is not None
+    assert f"{graded.grade.score}/10" in "".join(m["content"] for m in final.chat)
+    assert "deep_learning.md ›" in final.feedback  # every point cites its note
+    assert final.feedback.count("class='pt ") == len(graded.grade.points)
+    assert question in final.feedback
+    assert session.turns[-1].question != question and final.status.startswith("Question 2 of 2")
+
+
+def test_a_missed_point_brings_a_follow_up_from_the_llm(data_dir: Path) -> None:
+    chat = FakeChat()
+    coach = make_coach(data_dir, chat)
+    session = begin(coach, follow_ups=1)
+    topic = session.turns[0].question
+    chat.enqueue("What happens to the activations at inference time?")
+    page = finish_answer(coach, session, "It is a regularization trick.")
+    assert session.turns[-1].kind == "follow_up", topic
+    assert page.chat[-1]["content"].startswith("**Follow-up**")
+    assert page.active
+
+
+def test_an_unreachable_llm_gives_template_follow_ups_and_says_so(data_dir: Path) -> None:
+    coach = make_coach(data_dir, FakeChat(fail=ChatError("can't reach the LLM server")))
+    session = begin(coach, follow_ups=1)
+    page = finish_answer(coach, session, "It is a regularization trick.")
+    assert session.turns[-1].kind == "follow_up"
+    assert "template" in page.status and "can't reach the LLM server" in page.status
+
+
+def test_a_chat_model_that_cannot_load_leaves_a_notice(data_dir: Path) -> None:
+    def broken() -> FakeChat:
+        raise ModelUnavailable("checksum mismatch for the GGUF")
+
+    coach = Coach(data_dir, FakeEmbedder, broken)
+    session = begin(coach, follow_ups=1)
+    assert coach.chat_notice and "checksum mismatch" in coach.chat_notice
+    page = finish_answer(coach, session, "It is a regularization trick.")
+    assert "checksum mismatch" in page.status or "template" in page.status
+    assert session.turns[-1].kind == "follow_up"
+
+
+def test_an_empty_answer_asks_again_and_changes_nothing(coach: Coach) -> None:
+    session = begin(coach)
+    before = session.model_dump_json()
+    page = finish_answer(coach, session, "   \n ")
+    assert "Type an answer first" in page.status
+    assert session.model_dump_json() == before
+
+
+def test_hint_skip_and_model_answer_show_in_the_chat(coach: Coach) -> None:
+    session = begin(coach, follow_ups=0)
+    page = handlers.hint(coach, session)
+    assert page.chat[-1]["content"].startswith("💡 ")
+    page = handlers.reveal(coach, session)
+    assert session.turns[0].revealed
+    shown = page.chat[-1]["content"]
+    assert "**From your notes:**" in shown and "deep_learning.md" in shown
+    page = finish_answer(coach, session, good(session))
+    assert "after viewing the model answer" in page.feedback
+    page = handlers.skip(coach, session)
+    assert session.finished and not page.active
+    assert page.chat[-2] == {"role": "user", "content": "*(skipped)*"}
+
+
+def test_end_gives_a_report_history_and_three_transcripts(coach: Coach) -> None:
+    session = begin(coach, follow_ups=0)
+    answer = good(session) + " <script>alert(1)</script>"
+    finish_answer(coach, session, answer)
+    page = handlers.end(coach, session)
+    assert not page.active and "Overall" in page.chat[-1]["content"]
+    report = handlers.report(coach, session)
+    assert report.topics and report.topics[0]["topic"] == "Deep learning"
+    assert "Overall" in report.summary and session.turns[0].question in report.model_answers
+    history = handlers.history(coach)
+    assert [row[1] for row in history.rows] == [session.id]
+    assert history.choices[0][1] == session.id and history.trend[0]["topic"] == "Deep learning"
+    paths = {fmt: handlers.export(coach, session.id, fmt) for fmt in handlers.FORMATS}
+    for path in paths.values():
+        assert path.parent == coach.data_dir / "exports"
+    md = paths["md"].read_text(encoding="utf-8")
+    assert session.turns[0].question in md and answer in md and "# Report" in md
+    assert json.loads(paths["json"].read_text(encoding="utf-8"))["id"] == session.id
+    page_html = paths["html"].read_text(encoding="utf-8")
+    assert "<script>alert" not in page_html and "&lt;script&gt;" in page_html
+
+
+def test_every_misuse_is_a_plain_message(coach: Coach) -> None:
+    with pytest.raises(UserError, match="Load some notes"):
+        handlers.start(coach, "", SessionOptions())
+    with pytest.raises(UserError, match="Start an interview"):
+        list(handlers.answer(coach, None, "x"))
+    with pytest.raises(UserError, match="No interview to export"):
+        handlers.export(coach, None, "md")
+    with pytest.raises(UserError, match="No saved interview"):
+        handlers.export(coach, "nope", "md")
+    root = coach.load(NOTES).root
+    with pytest.raises(UserError, match="no questions match"):
+        handlers.start(coach, root, SessionOptions(topics=["Cooking"]))
+    session = begin(coach)
+    handlers.end(coach, session)
+    with pytest.raises(UserError, match="interview is over"):
+        list(handlers.answer(coach, session, "late"))
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        coach.load(Path("/no/such/notes"))
+
+
+def test_two_tabs_keep_their_own_interviews(coach: Coach) -> None:
+    a, b = begin(coach, follow_ups=0), begin(coach, follow_ups=0)
+    answer = good(a)
+    finish_answer(coach, a, answer)
+    assert b.turns[0].answer is None and len(b.turns) == 1
+    handlers.skip(coach, b)
+    assert not a.turns[-1].skipped
+    saved = {s.id: s for s in coach.store.sessions()}
+    assert saved[a.id].turns[0].answer == answer and saved[b.id].turns[0].skipped
+
+
+def test_a_past_session_exports_after_a_restart(data_dir: Path) -> None:
+    first = make_coach(data_dir)
+    session = begin(first, follow_ups=0)
+    answer = good(session)
+    finish_answer(first, session, answer)
+    again = make_coach(data_dir)  # a new process: nothing loaded yet
+    text = handlers.export(again, session.id, "md").read_text(encoding="utf-8")
+    assert answer in text
