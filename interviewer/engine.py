@@ -248,9 +248,13 @@ def _summary(per_topic: dict[str, float], missed: list[PointResult], language: s
     if language == "zh":
         parts = [f"掌握较好：{'、'.join(strong)}。" if strong else "暂时没有得分 7 分以上的主题。"]
         parts.append(f"需要加强：{'、'.join(weak)}。" if weak else "没有低于 5 分的主题。")
-        parts.append(f"共漏掉 {len(missed)} 个要点，见下方列表及其出处。")
+        parts.append(f"共漏掉 {len(missed)} 个要点，见下方列表及其出处。" if missed else "没有漏掉的要点。")
     else:
         parts = [f"Strong: {', '.join(strong)}." if strong else "No topic scored 7 or more yet."]
         parts.append(f"Needs work: {', '.join(weak)}." if weak else "No topic scored below 5.")
-        parts.append(f"{len(missed)} key points were missed; each is listed below with its source.")
+        parts.append(
+            f"{len(missed)} key points were missed; each is listed below with its source."
+            if missed
+            else "No key point was missed."
+        )
     return " ".join(parts)

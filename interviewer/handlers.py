@@ -160,7 +160,7 @@ def history(coach: Coach) -> HistoryView:
         overall = round(mean(scores), 1) if scores else None
         when = s.created.strftime("%Y-%m-%d %H:%M")
         rows.append([when, s.id, Path(s.notes).name, answered, overall, ", ".join(per_topic)])
-        trend += [{"date": s.created, "topic": t, "score": v} for t, v in per_topic.items()]
+        trend += [{"date": when, "topic": t, "score": v} for t, v in per_topic.items()]
         choices.append((f"{when} · {overall if overall is not None else '–'}/10 · {s.id}", s.id))
     return HistoryView(rows=rows, trend=trend, choices=choices)
 

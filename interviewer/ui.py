@@ -123,7 +123,10 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
                             end = gr.Button("End interview", variant="stop", scale=1, elem_id="end")
                     with gr.Column(scale=2, min_width=320):
                         gr.Markdown("#### Feedback")
-                        feedback = gr.HTML(feedback_html(None), elem_id="feedback")
+                        # Markdown, not HTML: the notes' $LaTeX$ renders here too (our HTML passes through)
+                        feedback = gr.Markdown(
+                            feedback_html(None), latex_delimiters=LATEX, elem_id="feedback"
+                        )
             with gr.Tab("Report", id="report"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
@@ -240,12 +243,12 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             api_name="start",
         )
         # one model call at a time: the grader and the LLM share the CPU (and a lock)
-        model: Any = {"concurrency_id": "model", "concurrency_limit": 1}
-        answer_io = ([session, answer_box], [session, answer_box, *page_out])
-        send.click(send_answer, *answer_io, api_name="answer", **model)
-        answer_box.submit(send_answer, *answer_io, **model, **hidden)
+        one = {"concurrency_id": "model", "concurrency_limit": 1}
+        answer_in, answer_out = [session, answer_box], [session, answer_box, *page_out]
+        send.click(send_answer, answer_in, answer_out, api_name="answer", **one)  # type: ignore[arg-type]
+        answer_box.submit(send_answer, answer_in, answer_out, api_visibility="private", **one)  # type: ignore[arg-type]
         hint.click(action(handlers.hint), session, [session, *page_out], api_name="hint")
-        skip.click(action(handlers.skip), session, [session, *page_out], api_name="skip", **model)
+        skip.click(action(handlers.skip), session, [session, *page_out], api_name="skip", **one)  # type: ignore[arg-type]
         reveal.click(action(handlers.reveal), session, [session, *page_out], api_name="model_answer")
         end.click(finish, session, [session, *page_out, *report_out, tabs], api_name="end")
         pick.change(downloads, pick, [dl_md, dl_json, dl_html], api_name="transcripts")

@@ -1,0 +1,113 @@
+"""A whole interview in a real browser: Debian's Chromium driven by Playwright.
+
+Screenshots of the interview and the report land in test-artifacts/ for a person to look at.
+Without /usr/bin/chromium the test skips, except under CI, where .ci/run installs it.
+"""
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from interviewer import ui
+from interviewer.chat import FakeChat
+from interviewer.coach import Coach
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+NOTES = Path(__file__).parent / "fixtures" / "notes"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ANSWERS = {
+    "dropout": "Dropout randomly zeroes some activations during training so neurons can't co-adapt.",
+    "batch normalization": "It normalizes each layer's activations with the mini-batch mean and variance.",
+    "softmax": "Subtract the maximum logit before taking the exponential, so nothing overflows.",
+}
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs it with apt")
+    pytest.skip("no /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+
+@pytest.fixture
+def url(data_dir: Path) -> Iterator[str]:
+    import app
+    from knowledge.settings import Settings
+
+    chat = FakeChat(["What happens to the activations at inference time?"] * 10)
+    coach = Coach(data_dir, lambda: app.make_embedder(app.TEST_EMBEDDER, Settings()), lambda: chat)
+    demo = ui.build(coach, NOTES)  # the fixture notes stand in for the bundled ones
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ui.launch(demo, coach, port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield demo.local_url
+    finally:
+        demo.close()
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 860}, accept_downloads=True)
+        yield context.new_page()
+        browser.close()
+
+
+def answer_for(question: str) -> str:
+    return next(text for key, text in ANSWERS.items() if key in question.lower())
+
+
+def test_an_interview_from_start_to_downloaded_transcript(url: str, page: Page) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(url)
+    expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=60_000)
+    page.locator("#start").click()
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("Question 1 of 3", timeout=30_000)
+    question = chat.locator(".message").last.inner_text()
+
+    box = page.locator("#answer textarea")
+    box.fill(answer_for(question))
+    box.press("Shift+Enter")  # a new line, not a send
+    box.type("That is the main idea.")
+    assert "\n" in box.input_value()
+    box.press("Enter")
+
+    feedback = page.locator("#feedback")
+    expect(feedback.locator(".score")).to_contain_text("/10", timeout=30_000)
+    points = feedback.locator(".pt")
+    assert points.count() >= 2
+    expect(feedback.locator("cite").first).to_contain_text("deep_learning.md")
+    expect(chat).to_contain_text("Follow-up", timeout=30_000)
+    expect(box).to_have_value("")
+    page.screenshot(path=ARTIFACTS / "interview.png", full_page=True)
+
+    box.fill("At inference all units are kept and the activations are scaled.")
+    box.press("Enter")
+    expect(chat).to_contain_text("Question 2 of 3", timeout=30_000)
+    page.locator("#end").click()
+    expect(page.locator("#report")).to_contain_text("Overall", timeout=30_000)
+    expect(page.locator("#dl-md")).to_be_enabled(timeout=30_000)
+    page.wait_for_timeout(1500)  # let the chart draw before the screenshot
+    page.screenshot(path=ARTIFACTS / "report.png", full_page=True)
+
+    with page.expect_download(timeout=30_000) as download:
+        page.locator("#dl-md").click()
+    path = download.value.path()
+    text = Path(path).read_text(encoding="utf-8")
+    assert "That is the main idea." in text and "At inference all units are kept" in text
+    assert "# Report" in text and "deep_learning.md" in text
