@@ -14,7 +14,7 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry: nothing leaves the machine
 
 import gradio as gr  # noqa: E402
-import pandas as pd  # type: ignore[import-untyped]  # noqa: E402
+import pandas as pd  # noqa: E402
 
 from interviewer import handlers  # noqa: E402
 from interviewer.coach import Coach  # noqa: E402

@@ -53,6 +53,7 @@ def url(data_dir: Path) -> Iterator[str]:
         port = s.getsockname()[1]
     ui.launch(demo, coach, port=port, prevent_thread_lock=True, quiet=True)
     try:
+        assert demo.local_url
         yield demo.local_url
     finally:
         demo.close()

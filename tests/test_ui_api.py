@@ -31,6 +31,7 @@ def server(data_dir: Path) -> Iterator[str]:
     ui.launch(demo, coach, port=free_port(), prevent_thread_lock=True, quiet=True)
     try:
         assert demo.server_name == "127.0.0.1"  # never the whole network unless asked
+        assert demo.local_url
         yield demo.local_url
     finally:
         demo.close()
