@@ -59,9 +59,8 @@ class Engine:
         item = self.kb.item(turn.item_id)
         turn.answer, turn.answered_at = text, now()
         combined = self._combined(session, turn)
-        turn.grade = self._elsewhere(
-            item, self.grader.grade(item.question, self._rubric(item), combined), combined
-        )
+        grade = self.grader.grade(item.question, self._rubric(item), combined)
+        turn.grade = supported(self._elsewhere(item, grade, combined))
         self.store.save(session)
         return turn
 
@@ -240,6 +239,23 @@ class Engine:
     def _report_language(self, session: Session) -> str:
         langs = [self._language(session, self.kb.item(t.item_id)) for t in session.turns]
         return max(set(langs), key=langs.count) if langs else "en"
+
+
+def supported(grade: Grade) -> Grade:
+    """Caps a score at what the points shown beside it support: 2 + 8 x coverage.
+
+    The calibrated score follows lenient human graders (Mohler), who give 5-7 to a fluent answer
+    in the right field that names none of the expected points. Beside a list of points all marked
+    missed, such a score reads as invented; in an interview the points are the promise.
+    """
+    if grade.score is None or not grade.points:
+        return grade
+    coverage = sum({"covered": 1.0, "partly": 0.5}.get(p.status, 0.0) for p in grade.points)
+    cap = round(2 + 8 * coverage / len(grade.points), 1)
+    if grade.score <= cap:
+        return grade
+    reason = grade.reason or "Capped by the points covered: name more of them to score higher."
+    return grade.model_copy(update={"score": cap, "reason": reason})
 
 
 def _summary(per_topic: dict[str, float], missed: list[PointResult], language: str) -> str:

@@ -27,6 +27,9 @@ from knowledge.embedder import Embedder, Kind
 
 KIND: Kind = POINT_KIND  # answers and questions go in the same space as the indexed points
 UNRELATED_CAP = 1.0
+# a spoken interview answer is a few hundred words; past this we grade the start, so a pasted
+# book can't buy coverage or stall the CPU embedding thousands of clauses
+MAX_ANSWER_CHARS = 6000
 QUESTION_CACHE = 256
 _DONT_KNOW = re.compile(
     r"(i\s*(do\s*n[o']?t|dont)\s*know|no\s*idea|not\s*sure|pass|skip|idk|不知道|不清楚|不会|没学过|不了解|忘了)"
@@ -111,12 +114,14 @@ class Grader:
         if s.guard:
             return self._zero(rubric, s.guard)
         score, reason = self.score(s)
+        if len(answer.strip()) > MAX_ANSWER_CHARS and reason is None:
+            reason = f"Only the first {MAX_ANSWER_CHARS:,} characters were graded."
         results = [self._point(p, s.sim[i], s.clauses) for i, p in enumerate(rubric.points)]
         return Grade(score=round(score, 1), reason=reason, rubric_from=rubric.origin, points=results)
 
     def signals(self, question: str, rubric: Rubric, answer: str) -> "Signals":
         """Everything the score is computed from; eval fits calibrations on these."""
-        text = answer.strip()
+        text = answer.strip()[:MAX_ANSWER_CHARS]
         if not text:
             return Signals(guard="The answer is empty.")
         if _DONT_KNOW.fullmatch(text):

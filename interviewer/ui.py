@@ -18,6 +18,7 @@ import pandas as pd  # noqa: E402
 
 from interviewer import handlers  # noqa: E402
 from interviewer.coach import Coach  # noqa: E402
+from interviewer.grader import MAX_ANSWER_CHARS  # noqa: E402
 from interviewer.handlers import Page, UserError  # noqa: E402
 from interviewer.session import Session, SessionOptions  # noqa: E402
 from interviewer.uploads import MAX_TOTAL, UploadError  # noqa: E402
@@ -113,6 +114,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
                             placeholder="Your answer. Enter sends, Shift+Enter starts a new line.",
                             lines=1,
                             max_lines=10,
+                            max_length=MAX_ANSWER_CHARS,
                             elem_id="answer",
                         )
                         with gr.Row():

@@ -159,3 +159,22 @@ def test_an_answer_to_another_question_of_the_notes_is_capped(engine: Engine) ->
     graded = engine.answer(s, ". ".join(p.text for p in other.rubric))
     assert graded.grade is not None and graded.grade.score is not None and graded.grade.score <= 1.0
     assert graded.grade.reason == f"The answer fits another question in your notes better: {other.question}"
+
+
+def test_a_score_never_outruns_the_points_shown_beside_it() -> None:
+    from interviewer.engine import supported
+    from interviewer.grader import Grade, PointResult
+
+    def grade(score: float, *statuses: str) -> Grade:
+        points = [
+            PointResult(text=f"p{n}", status=s, similarity=0.5, evidence=None)  # type: ignore[arg-type]
+            for n, s in enumerate(statuses)
+        ]
+        return Grade(score=score, rubric_from="item", points=points)
+
+    none = supported(grade(7.2, "missed", "missed", "missed", "missed"))
+    assert none.score == 2.0 and none.reason and "Capped" in none.reason
+    half = supported(grade(9.0, "covered", "partly", "partly", "missed"))
+    assert half.score == 6.0
+    assert supported(grade(8.5, "covered", "covered", "covered", "partly")).score == 8.5  # under its cap
+    assert supported(grade(1.5, "missed")).reason is None  # already below: untouched
