@@ -8,6 +8,7 @@
     python app.py calibrate FILE.jsonl                   # refit the grader's calibration
     python app.py chat [--notes PATH] [--questions N]    # an interview in the terminal
     python app.py export SESSION_ID --format md|json|html [-o FILE]
+    python app.py loadtest [--users 20]                  # many users at once, p50/p95 per turn
 
 This is the only place that reads settings and chooses real or fake parts.
 """
@@ -254,6 +255,20 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_loadtest(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from interviewer import loadtest
+
+    with tempfile.TemporaryDirectory() as scratch:  # simulated users' history is not the user's
+        r = loadtest.run(Path(scratch), Path(args.notes), args.users, args.questions)
+    print(
+        f"{len(r.users)} users, {r.turns} answered turns in {r.wall_s}s on 127.0.0.1 (fake models): "
+        f"turn latency p50 {r.p50_s}s, p95 {r.p95_s}s"
+    )
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer import export
     from interviewer.store import Store
@@ -325,6 +340,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--review-weak", action="store_true", help="favour what you missed before")
     p.add_argument("--embedder")
+    p = sub.add_parser("loadtest", help="simulated users at once on a local server, with fake models")
+    p.add_argument("--notes", default=str(BUNDLED_NOTES))
+    p.add_argument("--users", type=int, default=20)
+    p.add_argument("--questions", type=int, default=2)
     p = sub.add_parser("export", help="a past interview as Markdown, JSON or HTML")
     p.add_argument("session")
     p.add_argument("--format", choices=["md", "json", "html"], default="md")
@@ -346,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         "calibrate": cmd_calibrate,
         "chat": cmd_chat,
         "export": cmd_export,
+        "loadtest": cmd_loadtest,
     }
     if args.command in commands:
         return commands[args.command](args, settings)
