@@ -133,7 +133,9 @@ class Grader:
         clauses = [c for c in every if not _TO_GRADER.search(c)]
         if not clauses:
             return Signals(guard="The answer talks to the grader instead of answering.")
-        text = text if len(clauses) == len(every) else "\n".join(clauses)
+        for dropped in (c for c in every if _TO_GRADER.search(c)):
+            text = text.replace(dropped, " ")  # cut from the text itself: the rest reads as written
+        text = re.sub(r"[ \t]{2,}", " ", text).strip()
         q = self.question_vector(question)
         vectors = self.embedder.encode([text, *clauses], KIND)
         a, c = vectors[0], vectors[1:]

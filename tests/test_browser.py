@@ -97,9 +97,11 @@ def test_an_interview_from_start_to_downloaded_transcript(url: str, page: Page) 
     expect(box).to_have_value("")
     page.screenshot(path=ARTIFACTS / "interview.png", full_page=True)
 
-    box.fill("At inference all units are kept and the activations are scaled.")
+    # markup in an answer is shown, never run
+    box.fill('At inference all units are kept and activations are scaled. <img src=x onerror="window.pwned=1">')
     box.press("Enter")
     expect(chat).to_contain_text("Question 2 of 3", timeout=30_000)
+    assert page.evaluate("window.pwned") is None
     page.locator("#end").click()
     expect(page.locator("#report")).to_contain_text("Overall", timeout=30_000)
     expect(page.locator("#dl-md")).to_be_enabled(timeout=30_000)
