@@ -98,7 +98,7 @@ def test_an_interview_from_start_to_downloaded_transcript(url: str, page: Page) 
     page.screenshot(path=ARTIFACTS / "interview.png", full_page=True)
 
     # markup in an answer is shown, never run
-    box.fill('At inference all units are kept and activations are scaled. <img src=x onerror="window.pwned=1">')
+    box.fill('At inference all units are kept and scaled. <img src=x onerror="window.pwned=1">')
     box.press("Enter")
     expect(chat).to_contain_text("Question 2 of 3", timeout=30_000)
     assert page.evaluate("window.pwned") is None
