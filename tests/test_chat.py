@@ -218,3 +218,55 @@ def test_bundled_llm_assembles_loads_and_asks_a_follow_up() -> None:
     fu = follow_up(chat, "What does dropout do?", "It zeroes activations.", "It reduces co-adaptation", "en")
     assert fu.text.endswith("?")
     assert chat._llm is not None  # the model really loaded (whether its wording passed the checks or not)
+
+
+FAULTS = ["missing gguf", "corrupt gguf", "server down", "server drops", "server stalls"]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_broken_llm_never_stops_the_interview(
+    fault: str, server: ThreadingHTTPServer, tmp_path: Path, data_dir: Path
+) -> None:
+    from interviewer import handlers
+    from interviewer.coach import Coach
+    from interviewer.session import SessionOptions
+    from knowledge.embedder import FakeEmbedder
+
+    backend: ChatBackend
+    if fault == "missing gguf":
+        backend = LlamaCppChat(tmp_path / "gone.gguf")
+    elif fault == "corrupt gguf":
+        (tmp_path / "bad.gguf").write_bytes(b"GGUF" + os.urandom(4096))  # a checksum-failing file
+        backend = LlamaCppChat(tmp_path / "bad.gguf")
+    elif fault == "server down":
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        backend = OpenAICompatChat(f"http://127.0.0.1:{port}/v1", "m", timeout=2)
+    else:
+        ScriptedServer.mode = "drop" if fault == "server drops" else "stall"
+        backend = openai_for(server, timeout=0.5)
+    coach = Coach(data_dir, FakeEmbedder, lambda: backend)
+    root = coach.load(Path(__file__).parent / "fixtures" / "notes").root
+    session, _ = handlers.start(coach, root, SessionOptions(questions=2, follow_ups=1, seed=2))
+    page = list(handlers.answer(coach, session, "It is some kind of regularization."))[-1]
+    follow = session.turns[-1]
+    assert follow.kind == "follow_up" and follow.note and follow.note.startswith("template follow-up")
+    assert "template" in page.status  # the person sees why the question reads plainly
+    assert page.active and session.turns[0].grade is not None
+
+
+def test_a_model_that_cannot_be_had_is_a_notice_not_a_crash(data_dir: Path) -> None:
+    import app
+    from interviewer import handlers
+    from interviewer.coach import Coach
+    from interviewer.session import SessionOptions
+    from knowledge.embedder import FakeEmbedder
+    from knowledge.settings import Settings
+
+    settings = Settings(llm="llama-cpp", llm_model="no-such-model-q4")
+    coach = Coach(data_dir, FakeEmbedder, lambda: app.make_chat(settings))
+    root = coach.load(Path(__file__).parent / "fixtures" / "notes").root
+    session, page = handlers.start(coach, root, SessionOptions(questions=1, follow_ups=1))
+    assert coach.chat_notice and "no-such-model-q4" in coach.chat_notice
+    assert coach.chat_notice in page.status

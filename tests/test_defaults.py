@@ -1,0 +1,67 @@
+"""Private by default: this computer only, no telemetry, no outbound call, data where we say."""
+
+import ipaddress
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+import app
+from interviewer import ui
+from interviewer.chat import FakeChat
+from interviewer.coach import Coach
+from knowledge.embedder import FakeEmbedder
+from knowledge.settings import Settings
+
+NOTES = Path(__file__).parent / "fixtures" / "notes"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_defaults_keep_everything_on_this_computer(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("COACH_DATA_DIR", "COACH_HOST", "XDG_DATA_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    settings = Settings()
+    assert settings.host == "127.0.0.1"
+    assert settings.data_dir == Path.home() / ".local" / "share" / "interview-coach"
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"  # set by importing the UI
+
+
+def test_data_dir_option_puts_everything_there(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "elsewhere"
+    assert app.main(["--data-dir", str(target), "ingest", str(NOTES), "--embedder", "fake"]) == 0
+    assert str(target) in capsys.readouterr().out
+    assert any(target.rglob("manifest.json"))
+
+
+def test_an_interview_makes_no_outbound_connection(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gradio_client import Client
+
+    seen: list[str] = []
+    connect = socket.socket.connect
+
+    def watched(self: socket.socket, address: object) -> None:
+        if isinstance(address, tuple):
+            seen.append(str(address[0]))
+        connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", watched)
+    coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat())
+    demo = ui.build(coach, NOTES)
+    ui.launch(demo, coach, port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(demo.local_url, verbose=False)
+        client.predict("Sample notes", "", None, api_name="/load_notes")
+        client.predict([], 1, 1, "auto", False, api_name="/start")
+        client.predict("Dropout zeroes activations during training.", api_name="/answer")
+        client.predict(api_name="/end")
+    finally:
+        demo.close()
+    assert seen, "the client's own connections were watched"
+    hosts = set(seen)
+    assert all(h == "localhost" or ipaddress.ip_address(h).is_loopback for h in hosts), hosts
