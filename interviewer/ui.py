@@ -24,6 +24,7 @@ from interviewer.session import Session, SessionOptions  # noqa: E402
 from interviewer.uploads import MAX_TOTAL, UploadError  # noqa: E402
 from interviewer.views import feedback_html, notes_summary  # noqa: E402
 from knowledge.files import NotesFileError  # noqa: E402
+from knowledge.models import ModelAssemblyError  # noqa: E402
 from knowledge.store import CorruptIndex  # noqa: E402
 
 log = logging.getLogger("interview-coach")
@@ -36,7 +37,15 @@ LATEX: list[dict[str, str | bool]] = [
 ]
 PROGRESS = gr.Progress(track_tqdm=True)  # tqdm bars (model assembly, embedding) show in the page
 # errors whose message is already written for the person reading it
-_PLAIN = (UserError, UploadError, NotesFileError, CorruptIndex, FileNotFoundError, ValueError)
+_PLAIN = (
+    UserError,
+    UploadError,
+    NotesFileError,
+    CorruptIndex,
+    ModelAssemblyError,
+    FileNotFoundError,
+    ValueError,
+)
 
 
 def _message(e: Exception) -> str:

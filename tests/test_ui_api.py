@@ -81,3 +81,37 @@ def test_two_clients_do_not_share_an_interview(server: str) -> None:
     texts = [text_of(m) for m in out[0]]
     assert not any("A's answer" in t for t in texts)
     assert sum(t.startswith("**Question") for t in texts) == 1
+
+
+def test_a_model_that_fails_to_load_is_a_message_on_the_page(data_dir: Path) -> None:
+    from gradio_client.exceptions import AppError
+
+    from knowledge.embedder import Embedder
+    from knowledge.models import ModelAssemblyError
+
+    def broken() -> Embedder:
+        raise ModelAssemblyError("embeddinggemma-300m: part 3 failed its sha256 check; delete it and retry")
+
+    coach = Coach(data_dir, broken, lambda: FakeChat())
+    demo = ui.build(coach, NOTES)
+    ui.launch(demo, coach, port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(demo.local_url, verbose=False)
+        with pytest.raises(AppError, match="failed its sha256 check"):
+            client.predict("Sample notes", "", None, api_name="/load_notes")
+        with pytest.raises(AppError, match="Load some notes first"):
+            client.predict([], 2, 1, "auto", False, api_name="/start")
+    finally:
+        demo.close()
+
+
+def test_unexpected_errors_read_as_one_sentence() -> None:
+    import gradio as gr
+
+    def boom() -> None:
+        raise KeyError("turn 7")
+
+    with pytest.raises(gr.Error) as caught:
+        ui._guarded(boom)()
+    assert "Something went wrong (KeyError" in caught.value.message
+    assert "Your answers so far are saved." in caught.value.message
