@@ -11,6 +11,8 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Generator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -36,58 +38,93 @@ def unpack(uploads: list[Path], dest_root: Path) -> Unpacked:
     """Checks every uploaded file and archive member, then writes the notes under dest_root."""
     notes: dict[str, bytes] = {}
     refused: list[str] = []
+    taken: set[str] = set()  # kept names, case-folded
+    folders: set[str] = set()  # the folders above them, case-folded
     total = 0
     for upload in uploads:
-        members = _zip_members(upload) if upload.suffix.lower() == ".zip" else [(upload.name, _plain(upload))]
-        for name, data in members:
-            if isinstance(data, str):
-                refused.append(f"{name}: {data}")
-                continue
-            if name in notes:
-                refused.append(f"{name}: a second file with this name (the first is kept)")
-                continue
-            total += len(data)
-            if total > MAX_TOTAL:
-                raise UploadError(f"the upload is over {MAX_TOTAL // 2**20} MB of notes; upload fewer files")
-            if len(notes) >= MAX_FILES:
-                raise UploadError(f"the upload has over {MAX_FILES} notes files; upload a smaller folder")
-            notes[name] = data
+        # members are read one at a time, so the limits below stop a big archive before it is all in
+        # memory (50 MB of members at 99:1 is 5 GB); closing() shuts the archive as soon as one is hit
+        with closing(_members(upload)) as members:
+            for name, data in members:
+                if isinstance(data, str):
+                    refused.append(f"{name}: {data}")
+                    continue
+                clash = _claim(name, taken, folders)
+                if clash:
+                    refused.append(f"{name}: {clash}")
+                    continue
+                total += len(data)
+                if total > MAX_TOTAL:
+                    raise UploadError(
+                        f"the upload is over {MAX_TOTAL // 2**20} MB of notes; upload fewer files"
+                    )
+                if len(notes) >= MAX_FILES:
+                    raise UploadError(f"the upload has over {MAX_FILES} notes files; upload a smaller folder")
+                notes[name] = data
     if not notes:
         reasons = "; ".join(refused[:5]) or "nothing was uploaded"
         raise UploadError(f"no usable notes files (.md or .txt) in the upload: {reasons}")
     return Unpacked(_write(notes, dest_root), len(notes), refused)
 
 
+Members = Generator[tuple[str, bytes | str], None, None]  # name, and its bytes or why it is refused
+
+
+def _members(upload: Path) -> Members:
+    if upload.suffix.lower() == ".zip":
+        yield from _zip_members(upload)
+    else:
+        yield upload.name, _plain(upload)
+
+
+def _claim(name: str, taken: set[str], folders: set[str]) -> str | None:
+    """Takes name for a note, or says why it can't be written beside the names already taken.
+
+    Case is ignored because macOS and Windows folders ignore it: Notes.md would overwrite notes.md.
+    A file where a folder goes (a.md beside a.md/b.md) would fail the write half way with an OSError.
+    """
+    key = name.casefold()
+    parents = [key.rsplit("/", n)[0] for n in range(1, key.count("/") + 1)]
+    if key in taken:
+        return "a second file with this name (the first is kept)"
+    if key in folders or taken.intersection(parents):
+        return "a file and a folder with the same name (the first is kept)"
+    taken.add(key)
+    folders.update(parents)
+    return None
+
+
 def _plain(path: Path) -> bytes | str:
     """The file's bytes, or why it is refused."""
     if not path.name.lower().endswith(SUFFIXES):
         return "not a notes file (.md, .markdown or .txt)"
+    if path.name.startswith("."):  # find_notes skips hidden files: kept, it would vanish without a reason
+        return "hidden file or folder"
     size = path.stat().st_size
     if size > MAX_BYTES:
         return f"too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB)"
     return _text_or_reason(path.read_bytes())
 
 
-def _zip_members(path: Path) -> list[tuple[str, bytes | str]]:
+def _zip_members(path: Path) -> Members:
+    """Each member, read only when the caller asks for it."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
         raise UploadError(f"{path.name} is not a readable .zip archive ({e})") from e
-    out: list[tuple[str, bytes | str]] = []
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         if len(infos) > MAX_FILES * 4:
             raise UploadError(f"{path.name} holds {len(infos)} files; the limit is {MAX_FILES} notes")
         for info in infos:
             name, problem = _safe_name(info)
-            out.append((name, problem if problem else _member(archive, info)))
-    return out
+            yield name, problem if problem else _member(archive, info)
 
 
 def _safe_name(info: zipfile.ZipInfo) -> tuple[str, str | None]:
     raw = info.filename.replace("\\", "/")
     parts = PurePosixPath(raw).parts
-    if raw.startswith("/") or (parts and parts[0].endswith(":")):
+    if raw.startswith("/") or (parts and ":" in parts[0]):  # C:/x, and C:x (relative to C:'s folder)
         return raw, "absolute path inside the archive"
     if ".." in parts:
         return raw, "path leads outside the archive (..)"
