@@ -27,6 +27,7 @@ class NotesLoaded(BaseModel):
     summary: IngestSummary
     topics: list[str]
     refused: list[str] = Field(default_factory=list)  # uploaded files left out, with reasons
+    notices: list[str] = Field(default_factory=list)  # what the person should know: no LLM, history reset
 
 
 class Coach:
@@ -76,8 +77,19 @@ class Coach:
             kb, summary = ingest(notes, grader.embedder, folder, progress=True)
             engine = Engine(kb, grader, self.chat(), self.store)
             self._engines[root] = engine
-            self._loaded[root] = NotesLoaded(root=root, summary=summary, topics=engine.topics())
+            self._loaded[root] = NotesLoaded(
+                root=root, summary=summary, topics=engine.topics(), notices=self.notices()
+            )
             return self._loaded[root]
+
+    def notices(self) -> list[str]:
+        out = [self.chat_notice] if self.chat_notice else []
+        if self.store.recovered_from:
+            out.append(
+                f"Your interview history was damaged, so a new one was started; the old file is kept "
+                f"as {self.store.recovered_from}."
+            )
+        return out
 
     def upload(self, files: list[Path]) -> NotesLoaded:
         unpacked = unpack(files, self.data_dir / "uploads")

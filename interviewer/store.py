@@ -2,14 +2,22 @@
 
 Sessions are saved whole after every turn, in one transaction, so a crash or a closed tab
 loses nothing already answered. Point results feed "review weak topics". Migrations are named
-functions applied once, in order, and never edited once released.
+functions applied once, in order, and never edited once released. A damaged file is never used:
+it is moved aside (history.sqlite.corrupt-<time>) and a fresh history started, with a warning.
 """
 
+import logging
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from interviewer.session import Session
+
+log = logging.getLogger(__name__)
+# SQLite's result codes for "this file is damaged" and "this is not a database at all"; others
+# (locked, busy, read-only, can't open) say nothing about the file and are raised as they are
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
 
@@ -28,21 +36,33 @@ def m001_sessions(db: sqlite3.Connection) -> None:
     )
 
 
+class DamagedHistory(sqlite3.DatabaseError):
+    """quick_check found the history file damaged; str(e) says what it saw."""
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-        self._migrate()
-
-    def _migrate(self) -> None:
-        self.db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY)")
-        done = {row[0] for row in self.db.execute("SELECT name FROM _migrations")}
-        for fn in MIGRATIONS:
-            if fn.__name__ not in done:
-                with self.db:
-                    fn(self.db)
-                    self.db.execute("INSERT INTO _migrations VALUES (?)", (fn.__name__,))
+        self.path = path
+        self.recovered_from: Path | None = None  # where a damaged history was moved, if one was
+        # Why check on open: SQLite reads only the pages a query touches, so a truncated or
+        # overwritten file can open fine and then fail, or return garbage, in the middle of an
+        # interview. quick_check reads every page once (milliseconds for a history). A damaged
+        # file is kept for recovery under another name, never silently used or overwritten.
+        try:
+            self.db = _open(path)
+        except sqlite3.DatabaseError as e:
+            if not _damaged(e):
+                raise
+            self.recovered_from = _move_aside(path)
+            log.warning(
+                "The interview history %s is damaged (%s). It was moved to %s and a new, empty "
+                "history was started.",
+                path,
+                e,
+                self.recovered_from,
+            )
+            self.db = _open(path)
 
     def save(self, session: Session) -> None:
         rows = [
@@ -78,3 +98,48 @@ class Store:
             t[0] += weight * (status == "missed") + 0.5 * weight * (status == "partly")
             t[1] += weight
         return {item: missed / total for item, (missed, total) in totals.items() if total}
+
+
+def _move_aside(path: Path) -> Path:
+    """Renames a damaged database and its WAL files to <name>.corrupt-<UTC time>, kept together."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    path.replace(target)
+    for suffix in ("-wal", "-shm"):  # SQLite's own naming, so the pair still opens together
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(target.with_name(target.name + suffix))
+    return target
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, check_same_thread=False)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        problems = [str(row[0]) for row in db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise DamagedHistory(" ".join(problems[:3]).replace("\n", " "))
+        _migrate(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY)")
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    for fn in MIGRATIONS:
+        if fn.__name__ not in done:
+            with db:
+                fn(db)
+                db.execute("INSERT INTO _migrations VALUES (?)", (fn.__name__,))
+
+
+def _damaged(e: sqlite3.DatabaseError) -> bool:
+    code = getattr(e, "sqlite_errorcode", 0) & 0xFF  # the primary result code
+    return isinstance(e, DamagedHistory) or code in _DAMAGED

@@ -70,6 +70,7 @@ def notes_summary(loaded: NotesLoaded) -> str:
         out += ["", f"**{len(problems)} file(s) left out:**", *problems]
     if not s.items:
         out += ["", "No questions found. Notes need questions: headings, numbered items or `Q:` lines."]
+    out += [f"\n⚠️ {n}" for n in loaded.notices]
     return "\n".join(out)
 
 

@@ -189,3 +189,11 @@ def test_a_past_session_exports_after_a_restart(data_dir: Path) -> None:
     again = make_coach(data_dir)  # a new process: nothing loaded yet
     text = handlers.export(again, session.id, "md").read_text(encoding="utf-8")
     assert answer in text
+
+
+def test_a_damaged_history_is_reported_on_the_page(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "history.sqlite").write_bytes(b"this is not a database" * 100)
+    coach = make_coach(data_dir)
+    text = handlers.views.notes_summary(coach.load(NOTES))
+    assert "history was damaged" in text and "history.sqlite.corrupt-" in text
