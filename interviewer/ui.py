@@ -243,9 +243,11 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         hidden: Any = {"api_visibility": "private"}  # UI-only events stay out of the API page
         source.change(switch_source, source, [folder, files], **hidden)
         notes_in = [source, folder, files]
-        load_btn.click(load, notes_in, notes_out, api_name="load_notes", concurrency_id="notes")
-        files.upload(load, notes_in, notes_out, concurrency_id="notes", **hidden)
-        demo.load(load, notes_in, notes_out, concurrency_id="notes", **hidden)
+        # the bars (model assembly, embedding) show on the summary alone, where there is room
+        loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
+        load_btn.click(load, notes_in, notes_out, api_name="load_notes", **loading)
+        files.upload(load, notes_in, notes_out, **loading, **hidden)
+        demo.load(load, notes_in, notes_out, **loading, **hidden)
         demo.load(refresh, session, report_out, **hidden)
         start_btn.click(
             begin,
