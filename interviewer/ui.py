@@ -165,9 +165,8 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         page_out = [chat, feedback, status, send, hint, skip, reveal, end]
 
         def show(p: Page) -> list[Any]:
-            buttons = [gr.update(interactive=p.active) for _ in range(4)]
-            ended = gr.update(interactive=p.active)
-            return [p.chat, p.feedback, p.status, *buttons, ended]
+            buttons = [gr.update(interactive=p.active) for _ in range(5)]  # send, hint, skip, reveal, end
+            return [p.chat, p.feedback, p.status, *buttons]
 
         def switch_source(choice: str) -> list[Any]:
             return [gr.update(visible=choice == SOURCES[1]), gr.update(visible=choice == SOURCES[2])]
@@ -256,12 +255,12 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             api_name="start",
         )
         # one model call at a time: the grader and the LLM share the CPU (and a lock)
-        one = {"concurrency_id": "model", "concurrency_limit": 1}
+        one: Any = {"concurrency_id": "model", "concurrency_limit": 1}
         answer_in, answer_out = [session, answer_box], [session, answer_box, *page_out]
-        send.click(send_answer, answer_in, answer_out, api_name="answer", **one)  # type: ignore[arg-type]
-        answer_box.submit(send_answer, answer_in, answer_out, api_visibility="private", **one)  # type: ignore[arg-type]
+        send.click(send_answer, answer_in, answer_out, api_name="answer", **one)
+        answer_box.submit(send_answer, answer_in, answer_out, api_visibility="private", **one)
         hint.click(action(handlers.hint), session, [session, *page_out], api_name="hint")
-        skip.click(action(handlers.skip), session, [session, *page_out], api_name="skip", **one)  # type: ignore[arg-type]
+        skip.click(action(handlers.skip), session, [session, *page_out], api_name="skip", **one)
         reveal.click(action(handlers.reveal), session, [session, *page_out], api_name="model_answer")
         end.click(finish, session, [session, *page_out, *report_out, tabs], api_name="end")
         pick.change(downloads, pick, [dl_md, dl_json, dl_html], api_name="transcripts")
