@@ -9,6 +9,7 @@ answer clauses to them.
 
 import hashlib
 import logging
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -117,6 +118,11 @@ def ingest(
     fresh: list[QuestionItem] = []  # items of new or changed files: embedded now
     for path in files:
         rel = path.relative_to(base).as_posix()
+        shown = _printable(rel)
+        if shown != rel:
+            error = "file name is not valid UTF-8; rename it to index it"
+            entries[shown] = FileEntry(path=shown, error=error)
+            continue
         entry, items, reused = _read_one(path, rel, old)
         entries[rel] = entry
         (keep if reused else fresh).extend(items)
@@ -127,7 +133,7 @@ def ingest(
     manifest = Manifest(
         embedder=embedder.name,
         dim=dim,
-        notes_root=str(notes_root.resolve()),
+        notes_root=_printable(str(notes_root.resolve())),
         files=entries,
         items=len(payload.items),
         answered=sum(i.answered for i in payload.items),
@@ -161,6 +167,15 @@ def _previous(folder: Path, embedder: Embedder) -> KnowledgeBase | None:
         log.warning("previous index not usable (%s); rebuilding it from the notes", e)
         return None
     return old if old.manifest.parser == store.PARSER_VERSION else None
+
+
+def _printable(name: str) -> str:
+    """A file name as valid text: bytes that aren't UTF-8 shown as \\xff escapes.
+
+    Linux hands such bytes over as lone surrogates, which the JSON manifest (and an item's id
+    hash) can't hold; a name with none comes back unchanged.
+    """
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _read_one(path: Path, rel: str, old: KnowledgeBase | None) -> tuple[FileEntry, list[QuestionItem], bool]:

@@ -1,6 +1,7 @@
 """Finding notes files and decoding them, with a clear reason for every file we can't use."""
 
 import os
+import stat
 from pathlib import Path
 
 SUFFIXES = (".md", ".markdown", ".txt")
@@ -26,7 +27,13 @@ def find_notes(root: Path) -> list[Path]:
 
 def read_note(path: Path) -> str:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise NotesFileError("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO would block the read forever, a link to /dev/zero would fill the memory
+            raise NotesFileError("not a regular file (a pipe, socket or device)")
+        size = info.st_size
         if size > MAX_BYTES:
             raise NotesFileError(f"too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB)")
         data = path.read_bytes()
@@ -50,7 +57,7 @@ def decode(data: bytes) -> str:
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16").replace("\r\n", "\n")
+            return _newlines(data.decode("utf-16"))
         except UnicodeDecodeError as e:
             raise NotesFileError("starts like UTF-16 but isn't valid UTF-16") from e
     if b"\x00" in data:
@@ -61,8 +68,14 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
         if _looks_like_text(text):
-            return text.replace("\r\n", "\n")
+            return _newlines(text)
     raise NotesFileError("not a text file, or not in UTF-8 or GB18030")
+
+
+def _newlines(text: str) -> str:
+    # Windows \r\n and old Mac \r alike: markdown-it breaks lines at a lone \r too, so a
+    # file saved with \r alone would otherwise be one long line to us and many to it
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _looks_like_text(text: str) -> bool:

@@ -15,6 +15,8 @@ from knowledge.outline import Meta, items_from_blocks
 from knowledge.plaintext import parse_plaintext
 from knowledge.rubric import rubric_points
 
+_SCALARS = (str, int, float, dt.date)  # YAML values that make a tag or a title
+
 
 class NotesWarning(str):
     """Something the user should know about a file that still parsed (e.g. broken front-matter)."""
@@ -50,15 +52,21 @@ def _front_matter(front: str | None) -> tuple[list[str], str, NotesWarning | Non
         return [], "", None
     try:
         data = yaml.safe_load(front)
-    except yaml.YAMLError as e:
+    except Exception as e:
+        # not only YAMLError: PyYAML's constructors fail with whatever Python raises on a bad
+        # value (ValueError for "2024-02-30", KeyError for "!!bool x", AttributeError for
+        # "!!timestamp x", IndexError for '!!int ""'), and deep brackets give RecursionError
         where = getattr(e, "problem_mark", None)
         line = f" (line {where.line + 2})" if where is not None else ""
         return [], "", NotesWarning(f"front-matter is not valid YAML{line}; read the notes without its tags")
     if not isinstance(data, dict):
         return [], "", None
     raw = data.get("tags") or data.get("tag") or []
-    tags = [raw] if isinstance(raw, str | int | float | dt.date) else raw if isinstance(raw, list) else []
+    tags = [raw] if isinstance(raw, _SCALARS) else raw if isinstance(raw, list) else []
     title = data.get("title")
+    # scalars only: str() of a YAML alias bomb (lists of lists by reference) would take forever
+    tags = [t for t in tags if isinstance(t, _SCALARS)]
+    title = title if isinstance(title, _SCALARS) else ""
     return [str(t).strip() for t in tags if str(t).strip()], str(title or "").strip(), None
 
 

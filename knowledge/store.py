@@ -21,7 +21,7 @@ from knowledge.index import VectorIndex
 from knowledge.items import FileReport, QuestionItem
 
 FORMAT_VERSION = 1
-PARSER_VERSION = 2  # bump when parsing or embedding changes, so unchanged files are redone
+PARSER_VERSION = 3  # bump when parsing or embedding changes, so unchanged files are redone
 
 
 class CorruptIndex(Exception):
