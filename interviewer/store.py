@@ -8,6 +8,7 @@ it is moved aside (history.sqlite.corrupt-<time>) and a fresh history started, w
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,9 @@ class Store:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        # one connection shared by every browser tab's thread: sqlite3 lets threads share it but
+        # not interleave transactions on it ("cannot commit - no transaction is active" under load)
+        self._lock = threading.Lock()
         self.recovered_from: Path | None = None  # where a damaged history was moved, if one was
         # Why check on open: SQLite reads only the pages a query touches, so a truncated or
         # overwritten file can open fine and then fail, or return garbage, in the middle of an
@@ -71,7 +75,7 @@ class Store:
             if t.grade
             for p in t.grade.points
         ]
-        with self.db:
+        with self._lock, self.db:
             self.db.execute(
                 "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
                 (session.id, session.created.isoformat(), session.notes, session.model_dump_json()),
@@ -79,18 +83,21 @@ class Store:
             self.db.executemany("INSERT OR IGNORE INTO point_results VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def load(self, session_id: str) -> Session:
-        row = self.db.execute("SELECT body FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        with self._lock:
+            row = self.db.execute("SELECT body FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
             raise KeyError(f"no session {session_id!r}")
         return Session.model_validate_json(row[0])
 
     def sessions(self) -> list[Session]:
-        rows = self.db.execute("SELECT body FROM sessions ORDER BY created DESC").fetchall()
+        with self._lock:
+            rows = self.db.execute("SELECT body FROM sessions ORDER BY created DESC").fetchall()
         return [Session.model_validate_json(r[0]) for r in rows]
 
     def weakness(self) -> dict[str, float]:
         """Per item: the share of its points missed, recent results counting double."""
-        rows = self.db.execute("SELECT item_id, status, at FROM point_results ORDER BY at").fetchall()
+        with self._lock:
+            rows = self.db.execute("SELECT item_id, status, at FROM point_results ORDER BY at").fetchall()
         totals: dict[str, list[float]] = {}
         for n, (item, status, _) in enumerate(rows):
             weight = 2.0 if n >= len(rows) - 50 else 1.0
