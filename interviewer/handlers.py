@@ -44,6 +44,14 @@ def start(coach: Coach, root: str, options: SessionOptions) -> tuple[Session, Pa
     return session, page(coach, session)
 
 
+def resume(coach: Coach) -> tuple[Session, Page]:
+    """The newest interview still waiting for an answer: after a closed tab, a reload or a crash."""
+    for session in coach.store.sessions():
+        if session.current is not None:
+            return session, page(coach, session, "Resumed where you left off.")
+    raise UserError("No unfinished interview to resume.")
+
+
 def answer(coach: Coach, session: Session | None, text: str) -> Iterator[Page]:
     """Two steps: the grade shows as soon as it is known, then the next question."""
     session = _active(session)

@@ -105,6 +105,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             language = gr.Radio(LANGUAGES, value="auto", label="Interviewer's language")
             review_weak = gr.Checkbox(label="Review my weak topics first")
             start_btn = gr.Button("Start interview", variant="primary", elem_id="start")
+            resume_btn = gr.Button("Resume my last interview", size="sm")
 
         with gr.Tabs() as tabs:
             with gr.Tab("Interview", id="interview"):
@@ -200,6 +201,11 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             s, p = handlers.start(coach, root_, options)
             return [s, *show(p), gr.update(selected="interview")]
 
+        @_guarded
+        def pick_up() -> list[Any]:
+            s, p = handlers.resume(coach)
+            return [s, s.notes, *show(p), gr.update(selected="interview")]
+
         @_guarded_stream
         def send_answer(s: Session | None, text: str) -> Iterator[list[Any]]:
             for p in handlers.answer(coach, s, text):
@@ -254,6 +260,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             [session, *page_out, tabs],
             api_name="start",
         )
+        resume_btn.click(pick_up, None, [session, root, *page_out, tabs], api_name="resume")
         # one model call at a time: the grader and the LLM share the CPU (and a lock)
         one: Any = {"concurrency_id": "model", "concurrency_limit": 1}
         answer_in, answer_out = [session, answer_box], [session, answer_box, *page_out]

@@ -197,3 +197,20 @@ def test_a_damaged_history_is_reported_on_the_page(data_dir: Path) -> None:
     coach = make_coach(data_dir)
     text = handlers.views.notes_summary(coach.load(NOTES))
     assert "history was damaged" in text and "history.sqlite.corrupt-" in text
+
+
+def test_an_interview_left_open_can_be_resumed_from_a_new_tab(data_dir: Path) -> None:
+    first = make_coach(data_dir)
+    with pytest.raises(UserError, match="No unfinished interview"):
+        handlers.resume(first)
+    session = begin(first, follow_ups=0)
+    answer = good(session)
+    finish_answer(first, session, answer)
+    again = make_coach(data_dir)  # a reload, or the app restarted after a crash
+    resumed, page = handlers.resume(again)
+    assert resumed.id == session.id and page.active and "Resumed" in page.status
+    assert {"role": "user", "content": answer} in page.chat
+    finish_answer(again, resumed, good(resumed))
+    assert resumed.finished
+    with pytest.raises(UserError, match="No unfinished interview"):
+        handlers.resume(again)
