@@ -164,8 +164,8 @@ def history(coach: Coach) -> HistoryView:
         if not answered:
             continue
         per_topic = topic_scores(s)
-        scores = [v for v in per_topic.values()]
-        overall = round(mean(scores), 1) if scores else None
+        scores = [score for _, score in best_scores(s).values()]
+        overall = round(mean(scores), 1) if scores else None  # over questions, as in the report
         when = s.created.strftime("%Y-%m-%d %H:%M")
         rows.append([when, s.id, Path(s.notes).name, answered, overall, ", ".join(per_topic)])
         trend += [{"date": when, "topic": t, "score": v} for t, v in per_topic.items()]
@@ -173,17 +173,20 @@ def history(coach: Coach) -> HistoryView:
     return HistoryView(rows=rows, trend=trend, choices=choices)
 
 
-def topic_scores(session: Session) -> dict[str, float]:
-    """Per topic, the mean of each question's best score (a follow-up can only raise it)."""
-    best: dict[str, float] = {}
-    topic: dict[str, str] = {}
+def best_scores(session: Session) -> dict[str, tuple[str, float]]:
+    """Per question: its topic and best score (a follow-up can only raise it), as the report has it."""
+    best: dict[str, tuple[str, float]] = {}
     for t in session.turns:
         if t.grade and t.grade.score is not None:
-            best[t.item_id] = max(best.get(t.item_id, 0.0), t.grade.score)
-            topic[t.item_id] = t.topic
+            previous = best.get(t.item_id, (t.topic, 0.0))[1]
+            best[t.item_id] = (t.topic, max(previous, t.grade.score))
+    return best
+
+
+def topic_scores(session: Session) -> dict[str, float]:
     by_topic: dict[str, list[float]] = {}
-    for item_id, score in best.items():
-        by_topic.setdefault(topic[item_id], []).append(score)
+    for topic, score in best_scores(session).values():
+        by_topic.setdefault(topic, []).append(score)
     return {t: round(mean(v), 1) for t, v in by_topic.items()}
 
 

@@ -214,3 +214,20 @@ def test_an_interview_left_open_can_be_resumed_from_a_new_tab(data_dir: Path) ->
     assert resumed.finished
     with pytest.raises(UserError, match="No unfinished interview"):
         handlers.resume(again)
+
+
+def test_history_overall_is_the_reports_overall(data_dir: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "two-topics"
+    notes.mkdir()
+    (notes / "a.md").write_text((NOTES / "deep_learning.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (notes / "b.md").write_text("# Databases\n\n## What is an index?\n- A sorted structure for fast lookups\n")
+    coach = make_coach(data_dir)
+    root = coach.load(notes).root
+    session, _ = handlers.start(coach, root, SessionOptions(questions=4, follow_ups=0, seed=5))
+    while session.current:
+        question = session.current.question.lower()
+        text = "A sorted structure for fast lookups" if "index" in question else good(session)
+        finish_answer(coach, session, text)
+    report = coach.engine(root).report(session)
+    assert len(report.per_topic) == 2
+    assert handlers.history(coach).rows[0][4] == report.overall
