@@ -220,7 +220,7 @@ def test_history_overall_is_the_reports_overall(data_dir: Path, tmp_path: Path) 
     notes = tmp_path / "two-topics"
     notes.mkdir()
     (notes / "a.md").write_text((NOTES / "deep_learning.md").read_text(encoding="utf-8"), encoding="utf-8")
-    (notes / "b.md").write_text("# Databases\n\n## What is an index?\n- A sorted structure for fast lookups\n")
+    (notes / "b.md").write_text("# Databases\n\n## What is an index?\n- A sorted structure for fast lookups")
     coach = make_coach(data_dir)
     root = coach.load(notes).root
     session, _ = handlers.start(coach, root, SessionOptions(questions=4, follow_ups=0, seed=5))
