@@ -82,6 +82,13 @@ class Coach:
             )
             return self._loaded[root]
 
+    def warm(self) -> None:
+        """Loads the LLM in the background now, while the person picks options: loading holds the
+        compute lock, and the first answer's grade would otherwise wait for it."""
+        warm = getattr(self.chat(), "warm", None)
+        if warm:
+            warm()
+
     def notices(self) -> list[str]:
         out = [self.chat_notice] if self.chat_notice else []
         if self.store.recovered_from:

@@ -185,6 +185,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
                 loaded = coach.upload([Path(f) for f in uploaded])
             else:
                 loaded = coach.load(bundled)
+            coach.warm()
             return [notes_summary(loaded), gr.update(choices=loaded.topics, value=[]), loaded.root]
 
         @_guarded

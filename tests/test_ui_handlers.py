@@ -231,3 +231,18 @@ def test_history_overall_is_the_reports_overall(data_dir: Path, tmp_path: Path) 
     report = coach.engine(root).report(session)
     assert len(report.per_topic) == 2
     assert handlers.history(coach).rows[0][4] == report.overall
+
+
+def test_the_llm_starts_loading_as_soon_as_notes_are_in(data_dir: Path) -> None:
+    class Warming(FakeChat):
+        warmed = 0
+
+        def warm(self) -> None:
+            self.warmed += 1
+
+    chat = Warming()
+    coach = make_coach(data_dir, chat)
+    coach.load(NOTES)
+    coach.warm()
+    assert chat.warmed == 1
+    make_coach(data_dir).warm()  # a backend with nothing to load: nothing happens
