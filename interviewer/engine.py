@@ -6,13 +6,22 @@ the chat model and the store. Every change to a session is saved before a method
 
 import random
 import uuid
-from statistics import mean
 
 from interviewer.chat import ChatBackend
 from interviewer.followup import FollowUp, follow_up, point_label
 from interviewer.grader import KIND, UNRELATED_CAP, Grade, Grader, PointResult, Rubric
 from interviewer.rubrics import rubric_for
-from interviewer.session import QuestionResult, Report, Session, SessionOptions, Turn, now
+from interviewer.session import (
+    QuestionResult,
+    Report,
+    Session,
+    SessionOptions,
+    Turn,
+    now,
+    overall_score,
+    question_scores,
+    topic_scores,
+)
 from interviewer.store import Store
 from knowledge.base import KnowledgeBase
 from knowledge.items import QuestionItem
@@ -136,32 +145,25 @@ class Engine:
         return self.report(session)
 
     def report(self, session: Session) -> Report:
+        best = question_scores(session)
         results, missed = [], []
         for item_id in dict.fromkeys(t.item_id for t in session.turns):
             item = self.kb.item(item_id)
-            grades = [t.grade for t in session.turns if t.item_id == item_id and t.grade]
-            final: Grade | None = grades[-1] if grades else None
-            score = max((g.score for g in grades if g.score is not None), default=None)
+            final = next((t.grade for t in reversed(session.turns) if t.item_id == item_id and t.grade), None)
             results.append(
                 QuestionResult(
                     item_id=item_id,
                     question=item.question,
                     topic=item.topic,
-                    score=score,
+                    score=best[item_id][1] if item_id in best else None,
                     model_answer=item.answer,
                     source=f"{item.source}: {item.heading}",
                 )
             )
             missed += [p for p in final.points if p.status == "missed"] if final else []
-        by_topic: dict[str, list[float]] = {}
-        for r in results:
-            if r.score is not None:
-                by_topic.setdefault(r.topic, []).append(r.score)
-        per_topic = {t: round(mean(s), 1) for t, s in by_topic.items()}
-        scored = [r.score for r in results if r.score is not None]
-        overall = round(mean(scored), 1) if scored else None
+        per_topic = topic_scores(session)
         return Report(
-            overall=overall,
+            overall=overall_score(session),
             per_topic=per_topic,
             questions=results,
             missed=missed,

@@ -6,14 +6,13 @@ its Session (None before the first start); everything else comes from the Coach.
 
 from collections.abc import Iterator
 from pathlib import Path
-from statistics import mean
 
 from pydantic import BaseModel
 
 from interviewer import export as exporter
 from interviewer import views
 from interviewer.coach import Coach
-from interviewer.session import Report, Session, SessionOptions
+from interviewer.session import Report, Session, SessionOptions, overall_score, topic_scores
 from knowledge.store import write_atomic
 
 Message = dict[str, str]
@@ -117,8 +116,8 @@ def page(coach: Coach, session: Session, notice: str = "", thinking: bool = Fals
     if thinking:
         chat.append({"role": "assistant", "content": "…"})
     if session.finished:
-        report = engine.report(session)
-        overall = "no score" if report.overall is None else f"{report.overall}/10"
+        score = overall_score(session)
+        overall = "no score" if score is None else f"{score}/10"
         done = f"That's the interview. **Overall {overall}.** See the Report tab."
         chat.append({"role": "assistant", "content": done})
     graded = next((t for t in reversed(session.turns) if t.grade), None)
@@ -164,30 +163,12 @@ def history(coach: Coach) -> HistoryView:
         if not answered:
             continue
         per_topic = topic_scores(s)
-        scores = [score for _, score in best_scores(s).values()]
-        overall = round(mean(scores), 1) if scores else None  # over questions, as in the report
+        overall = overall_score(s)
         when = s.created.strftime("%Y-%m-%d %H:%M")
         rows.append([when, s.id, Path(s.notes).name, answered, overall, ", ".join(per_topic)])
         trend += [{"date": when, "topic": t, "score": v} for t, v in per_topic.items()]
         choices.append((f"{when} · {overall if overall is not None else '–'}/10 · {s.id}", s.id))
     return HistoryView(rows=rows, trend=trend, choices=choices)
-
-
-def best_scores(session: Session) -> dict[str, tuple[str, float]]:
-    """Per question: its topic and best score (a follow-up can only raise it), as the report has it."""
-    best: dict[str, tuple[str, float]] = {}
-    for t in session.turns:
-        if t.grade and t.grade.score is not None:
-            previous = best.get(t.item_id, (t.topic, 0.0))[1]
-            best[t.item_id] = (t.topic, max(previous, t.grade.score))
-    return best
-
-
-def topic_scores(session: Session) -> dict[str, float]:
-    by_topic: dict[str, list[float]] = {}
-    for topic, score in best_scores(session).values():
-        by_topic.setdefault(topic, []).append(score)
-    return {t: round(mean(v), 1) for t, v in by_topic.items()}
 
 
 def export(coach: Coach, session_id: str | None, fmt: str) -> Path:

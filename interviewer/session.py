@@ -4,6 +4,7 @@ A Session round-trips through JSON unchanged (the store and the JSON export rely
 """
 
 from datetime import UTC, datetime
+from statistics import mean
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -70,3 +71,26 @@ class Report(BaseModel):
     questions: list[QuestionResult]
     missed: list[PointResult]  # with their sources
     summary: str
+
+
+def question_scores(session: Session) -> dict[str, tuple[str, float]]:
+    """Per question: its topic and best score; a follow-up answer can only raise it."""
+    best: dict[str, tuple[str, float]] = {}
+    for t in session.turns:
+        if t.grade and t.grade.score is not None:
+            previous = best.get(t.item_id, (t.topic, 0.0))[1]
+            best[t.item_id] = (t.topic, max(previous, t.grade.score))
+    return best
+
+
+def topic_scores(session: Session) -> dict[str, float]:
+    by_topic: dict[str, list[float]] = {}
+    for topic, score in question_scores(session).values():
+        by_topic.setdefault(topic, []).append(score)
+    return {t: round(mean(v), 1) for t, v in by_topic.items()}
+
+
+def overall_score(session: Session) -> float | None:
+    """The mean over scored questions (not over topics): what the report and history show."""
+    scores = [score for _, score in question_scores(session).values()]
+    return round(mean(scores), 1) if scores else None
