@@ -278,11 +278,11 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     except KeyError as e:
         print(f"error: {e.args[0]}", file=sys.stderr)
         return 2
-    if args.format == "json":
-        text = export.to_json(session)
-    else:
-        report = make_engine(Path(session.notes), settings, session.embedder).report(session)
-        text = export.to_markdown(session, report) if args.format == "md" else export.to_html(session, report)
+    text = export.transcript(
+        session,
+        args.format,
+        lambda: make_engine(Path(session.notes), settings, session.embedder).report(session),
+    )
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

@@ -46,7 +46,6 @@ class Coach:
         self._chat_tried = False
         self.chat_notice: str | None = None  # why follow-ups come from templates, if they do
         self._engines: dict[str, Engine] = {}
-        self._loaded: dict[str, NotesLoaded] = {}
         self._lock = threading.RLock()  # one model load and one ingest at a time
 
     def grader(self) -> Grader:
@@ -77,10 +76,7 @@ class Coach:
             kb, summary = ingest(notes, grader.embedder, folder, progress=True)
             engine = Engine(kb, grader, self.chat(), self.store)
             self._engines[root] = engine
-            self._loaded[root] = NotesLoaded(
-                root=root, summary=summary, topics=engine.topics(), notices=self.notices()
-            )
-            return self._loaded[root]
+            return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
 
     def warm(self) -> None:
         """Loads the LLM in the background now, while the person picks options: loading holds the

@@ -5,11 +5,26 @@ an answer that contains <script> shows as text.
 """
 
 import html
+from collections.abc import Callable
 
 from interviewer.grader import Grade
 from interviewer.session import Report, Session
 
 _MARK = {"covered": "✅", "partly": "🟡", "missed": "❌"}
+
+
+FORMATS = {"md": "Markdown", "json": "JSON", "html": "HTML"}
+
+
+def transcript(session: Session, fmt: str, report: Callable[[], Report]) -> str:
+    """The session in one of FORMATS; the report (which needs the notes) is made only if used."""
+    if fmt == "json":
+        return to_json(session)
+    if fmt == "md":
+        return to_markdown(session, report())
+    if fmt == "html":
+        return to_html(session, report())
+    raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
 def to_json(session: Session) -> str:

@@ -16,7 +16,7 @@ from interviewer.session import Report, Session, SessionOptions, overall_score, 
 from knowledge.store import write_atomic
 
 Message = dict[str, str]
-FORMATS = {"md": "Markdown", "json": "JSON", "html": "HTML"}
+FORMATS = exporter.FORMATS
 
 
 class UserError(Exception):
@@ -181,11 +181,7 @@ def export(coach: Coach, session_id: str | None, fmt: str) -> Path:
         session = coach.store.load(session_id)
     except KeyError as e:
         raise UserError(f"No saved interview {session_id}.") from e
-    if fmt == "json":
-        text = exporter.to_json(session)
-    else:
-        r = coach.engine(session.notes).report(session)
-        text = exporter.to_markdown(session, r) if fmt == "md" else exporter.to_html(session, r)
+    text = exporter.transcript(session, fmt, lambda: coach.engine(session.notes).report(session))
     path = coach.data_dir / "exports" / f"interview-{session.id}.{fmt}"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))
