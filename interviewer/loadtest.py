@@ -5,7 +5,6 @@ so cross-talk shows up as someone else's words in their transcript. Bounded: a f
 of users and turns, every call with a timeout, and the server only ever on 127.0.0.1.
 """
 
-import socket
 import statistics
 import threading
 import time
@@ -43,18 +42,14 @@ def run(data_dir: Path, notes: Path, users: int = 20, questions: int = 2) -> Loa
     coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat())
     coach.load(notes)  # indexed once, as a running app would have it
     demo = ui.build(coach, notes)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    ui.launch(demo, coach, port=port, prevent_thread_lock=True, quiet=True)
+    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)  # Gradio finds a free port
+    url = demo.local_url
+    assert url, "launch() sets it"
     started = time.perf_counter()
     barrier = threading.Barrier(users, timeout=120)
     try:
         with ThreadPoolExecutor(max_workers=users) as pool:
-            futures = [
-                pool.submit(_interview, f"http://127.0.0.1:{port}/", notes, u, questions, barrier)
-                for u in range(users)
-            ]
+            futures = [pool.submit(_interview, url, notes, u, questions, barrier) for u in range(users)]
             runs = [f.result(timeout=600) for f in futures]
     finally:
         demo.close()

@@ -5,7 +5,6 @@ Without /usr/bin/chromium the test skips, except under CI, where .ci/run install
 """
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,10 +47,7 @@ def url(data_dir: Path) -> Iterator[str]:
     chat = FakeChat(["What happens to the activations at inference time?"] * 10)
     coach = Coach(data_dir, lambda: app.make_embedder(app.TEST_EMBEDDER, Settings()), lambda: chat)
     demo = ui.build(coach, NOTES)  # the fixture notes stand in for the bundled ones
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    ui.launch(demo, coach, port=port, prevent_thread_lock=True, quiet=True)
+    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)  # Gradio finds a free port
     try:
         assert demo.local_url
         yield demo.local_url

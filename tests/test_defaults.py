@@ -17,12 +17,6 @@ from knowledge.settings import Settings
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_the_defaults_keep_everything_on_this_computer(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("COACH_DATA_DIR", "COACH_HOST", "XDG_DATA_HOME"):
         monkeypatch.delenv(var, raising=False)
@@ -53,7 +47,7 @@ def test_an_interview_makes_no_outbound_connection(data_dir: Path, monkeypatch: 
     monkeypatch.setattr(socket.socket, "connect", watched)
     coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat())
     demo = ui.build(coach, NOTES)
-    ui.launch(demo, coach, port=free_port(), prevent_thread_lock=True, quiet=True)
+    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)  # Gradio finds a free port
     try:
         client = Client(demo.local_url, verbose=False)
         client.predict("Sample notes", "", None, api_name="/load_notes")

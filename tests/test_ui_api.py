@@ -1,6 +1,5 @@
 """The real Gradio app, launched in-process on 127.0.0.1, driven through gradio_client."""
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,19 +27,13 @@ def text_of(message: dict[str, object]) -> str:
 def server(data_dir: Path) -> Iterator[str]:
     coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat(["What happens at inference time?"] * 10))
     demo = ui.build(coach, NOTES)
-    ui.launch(demo, coach, port=free_port(), prevent_thread_lock=True, quiet=True)
+    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)  # Gradio finds a free port
     try:
         assert demo.server_name == "127.0.0.1"  # never the whole network unless asked
         assert demo.local_url
         yield demo.local_url
     finally:
         demo.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_short_interview_through_the_api(server: str) -> None:
@@ -94,7 +87,7 @@ def test_a_model_that_fails_to_load_is_a_message_on_the_page(data_dir: Path) -> 
 
     coach = Coach(data_dir, broken, lambda: FakeChat())
     demo = ui.build(coach, NOTES)
-    ui.launch(demo, coach, port=free_port(), prevent_thread_lock=True, quiet=True)
+    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)  # Gradio finds a free port
     try:
         client = Client(demo.local_url, verbose=False)
         with pytest.raises(AppError, match="failed its sha256 check"):
