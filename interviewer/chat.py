@@ -1,7 +1,7 @@
 """Chat backends. Each is one class with one method: stream(messages, max_tokens, stop).
 
 LlamaCppChat runs a GGUF in this process (llama-cpp-python, loaded on first use, or early in a
-background thread by warm()); TransformersChat runs a Hugging Face model folder;
+background thread by warm());
 OpenAICompatChat streams from any OpenAI-compatible server (llama.cpp server, vLLM, Ollama);
 FakeChat replays scripted replies, for tests and demos.
 Failures surface as ChatError with a message a person can act on; callers fall back.
@@ -97,67 +97,6 @@ class LlamaCppChat:
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
                     yield piece
-
-
-class TransformersChat:
-    """A Hugging Face model folder through transformers, for models that are not GGUF files.
-
-    ~10x slower than llama.cpp on a CPU; streams through a TextIteratorStreamer.
-    """
-
-    def __init__(self, model_dir: Path) -> None:
-        self.name = f"transformers:{model_dir.name}"
-        self.path = model_dir
-        self._model: tuple[object, object] | None = None
-        self._lock = threading.Lock()
-
-    def _load(self) -> tuple[object, object]:
-        with self._lock:
-            if self._model is None:
-                try:
-                    import torch
-                    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-                    tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
-                    # float32: bfloat16 prefill was ~6x slower on these CPUs
-                    model = AutoModelForCausalLM.from_pretrained(
-                        self.path, torch_dtype=torch.float32, local_files_only=True
-                    )
-                except (ImportError, OSError, ValueError) as e:
-                    raise ChatError(f"the model in {self.path} failed to load ({e})") from e
-                self._model = (tokenizer, model)
-            return self._model
-
-    def stream(
-        self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
-    ) -> Iterator[str]:
-        from transformers import TextIteratorStreamer
-
-        tokenizer, model = self._load()
-        inputs = tokenizer.apply_chat_template(  # type: ignore[attr-defined]
-            messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
-        )
-        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)  # type: ignore[arg-type]
-        args = {**inputs, "max_new_tokens": max_tokens, "do_sample": False, "streamer": streamer}
-        worker = threading.Thread(target=model.generate, kwargs=args, daemon=True)  # type: ignore[attr-defined]
-        with COMPUTE_LOCK:
-            worker.start()
-            yield from _until_stop(streamer, stop or [])
-            worker.join()
-
-
-def _until_stop(pieces: Iterator[str], stop: list[str]) -> Iterator[str]:
-    """Pieces up to (not including) the first stop string."""
-    text = ""
-    for piece in pieces:
-        cut = min((i for i in ((text + piece).find(s) for s in stop) if i >= 0), default=-1)
-        if cut >= 0:
-            if cut > len(text):
-                yield (text + piece)[len(text) : cut]
-            return
-        text += piece
-        if piece:
-            yield piece
 
 
 class OpenAICompatChat:

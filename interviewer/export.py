@@ -5,9 +5,9 @@ an answer that contains <script> shows as text.
 """
 
 import html
-from collections.abc import Callable
 
-from interviewer.grader import Grade
+from interviewer.grading.grader import Grade
+from interviewer.report import report
 from interviewer.session import Report, Session
 
 _MARK = {"covered": "✅", "partly": "🟡", "missed": "❌"}
@@ -16,14 +16,14 @@ _MARK = {"covered": "✅", "partly": "🟡", "missed": "❌"}
 FORMATS = {"md": "Markdown", "json": "JSON", "html": "HTML"}
 
 
-def transcript(session: Session, fmt: str, report: Callable[[], Report]) -> str:
-    """The session in one of FORMATS; the report (which needs the notes) is made only if used."""
+def transcript(session: Session, fmt: str) -> str:
+    """The session in one of FORMATS, from the session alone: the notes may be long gone."""
     if fmt == "json":
         return to_json(session)
     if fmt == "md":
-        return to_markdown(session, report())
+        return to_markdown(session, report(session))
     if fmt == "html":
-        return to_html(session, report())
+        return to_html(session, report(session))
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from interviewer.chat import ChatBackend, ChatError, reply
-from interviewer.features import words
+from interviewer.grading.features import words
 from interviewer.prompts import render
 
 MAX_CHARS = 200

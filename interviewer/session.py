@@ -1,15 +1,20 @@
 """The engine's API at its edges: options in, a session of turns out, a report at the end.
 
-A Session round-trips through JSON unchanged (the store and the JSON export rely on it).
+A Session round-trips through JSON unchanged (the history and the JSON export rely on it), and
+stands alone: it keeps each asked question's text, rubric points with their sources and model
+answer, so its report and export never need the notes again. Sessions saved before that
+(SCHEMA 1) are upgraded on load from what their turns hold.
 """
 
 from datetime import UTC, datetime
 from statistics import mean
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from interviewer.grader import Grade, PointResult
+from interviewer.grading.grader import Grade, GradePoint, Origin, PointResult
+
+SCHEMA = 2  # 2: sessions keep what they asked (Asked)
 
 
 def now() -> datetime:
@@ -40,15 +45,53 @@ class Turn(BaseModel):
     answered_at: datetime | None = None
 
 
+class Asked(BaseModel):
+    """A question as the notes had it when it was asked."""
+
+    question: str
+    topic: str
+    language: str = "en"
+    source: str = ""  # notes file
+    heading: str = ""
+    line: int | None = None
+    answer: str = ""  # the notes' answer; empty for a question-only item
+    points: list[GradePoint] = Field(default_factory=list)  # the rubric it was graded against
+    rubric_from: Origin = "item"
+
+
 class Session(BaseModel):
+    schema_version: int = SCHEMA
     id: str
     notes: str  # the notes folder it was drawn from
     embedder: str
     options: SessionOptions
     plan: list[str] = Field(default_factory=list)  # item ids of the main questions, in order
     turns: list[Turn] = Field(default_factory=list)
+    asked: dict[str, Asked] = Field(default_factory=dict)  # item id -> the question as asked
     created: datetime = Field(default_factory=now)
     finished: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: object) -> object:
+        """SCHEMA 1 kept no Asked: rebuild it from the turns (the model answer is lost)."""
+        if not isinstance(data, dict) or data.get("schema_version", 1) >= SCHEMA:
+            return data
+        asked: dict[str, dict[str, object]] = {}
+        for t in data.get("turns", []):
+            if t.get("kind", "main") == "main":
+                asked.setdefault(t["item_id"], {"question": t["question"], "topic": t.get("topic", "")})
+            grade = t.get("grade") or {}
+            if grade.get("points"):
+                keep = ("text", "source", "heading", "line")
+                points = [{k: p[k] for k in keep if k in p} for p in grade["points"]]
+                origin = grade.get("rubric_from", "item")
+                asked[t["item_id"]].update(points=points, rubric_from=origin)
+                if origin == "item":  # the item's own points: they name its file and heading
+                    asked[t["item_id"]].update(
+                        source=points[0].get("source", ""), heading=points[0].get("heading", "")
+                    )
+        return {**data, "schema_version": SCHEMA, "asked": asked}
 
     @property
     def current(self) -> Turn | None:

@@ -7,7 +7,7 @@ Type an answer on one line (end a line with \\ to continue it on the next), or a
 from collections.abc import Callable
 
 from interviewer.engine import Engine
-from interviewer.grader import Grade
+from interviewer.grading.grader import Grade
 from interviewer.session import Report, Session, SessionOptions
 
 _MARK = {"covered": "+", "partly": "~", "missed": "-"}

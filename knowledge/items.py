@@ -41,11 +41,10 @@ class QuestionItem(BaseModel):
 class SearchHit(BaseModel):
     item_id: str
     score: float  # cosine similarity, higher is closer
-    kind: Literal["chunk", "point"]
     text: str
     source: str
     heading: str
-    point: int | None = None  # index into the item's rubric, for kind == "point"
+    point: int  # index into the item's rubric
 
 
 class FileReport(BaseModel):
@@ -60,7 +59,6 @@ class IngestSummary(BaseModel):
     files: list[FileReport]
     items: int
     answered: int
-    chunks: int
     rubric_points: int
     seconds: float
     embedder: str

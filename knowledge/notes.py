@@ -10,10 +10,10 @@ import yaml
 
 from knowledge.blocks import line_starts
 from knowledge.items import QuestionItem, RubricPoint
+from knowledge.keypoints import rubric_points
 from knowledge.markdown import parse_markdown
 from knowledge.outline import Meta, items_from_blocks
 from knowledge.plaintext import parse_plaintext
-from knowledge.rubric import rubric_points
 
 _SCALARS = (str, int, float, dt.date)  # YAML values that make a tag or a title
 

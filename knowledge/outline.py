@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from knowledge.blocks import Block, render
 from knowledge.items import QuestionItem
+from knowledge.keypoints import rubric_points
 from knowledge.pieces import is_cjk
-from knowledge.rubric import rubric_points
 
 NUMBERED = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*\s*[.、．)）:：]?|[一二三四五六七八九十]+\s*[、.．]|Q\d+\s*[.:：]?|[(（]\d+[)）])\s*(?=\S)"

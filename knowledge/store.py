@@ -1,8 +1,7 @@
 """A knowledge base on disk: data files first, then the manifest that names them, atomically.
 
     manifest.json            which notes, which embedder, per-file hashes, counts, data files
-    kb-<gen>.json            items, chunk rows, point rows
-    chunks-<gen>.faiss       one vector per chunk row
+    kb-<gen>.json            items, point rows
     points-<gen>.faiss       one vector per rubric point row
 The manifest is written last with os.replace, so a crash mid-save leaves the previous manifest
 and its files intact. Every data file's sha256 is in the manifest: a corrupt file is detected
@@ -20,17 +19,12 @@ from pydantic import BaseModel, ValidationError
 from knowledge.index import VectorIndex
 from knowledge.items import FileReport, QuestionItem
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: no chunk index (nothing read it)
 PARSER_VERSION = 3  # bump when parsing or embedding changes, so unchanged files are redone
 
 
 class CorruptIndex(Exception):
     """The saved index can't be trusted; str(e) says why. Rebuild it from the notes."""
-
-
-class ChunkRow(BaseModel):
-    item_id: str
-    text: str
 
 
 class PointRow(BaseModel):
@@ -40,7 +34,6 @@ class PointRow(BaseModel):
 
 class Payload(BaseModel):
     items: list[QuestionItem]
-    chunks: list[ChunkRow]
     points: list[PointRow]
 
 
@@ -57,20 +50,16 @@ class Manifest(BaseModel):
     files: dict[str, FileEntry]
     items: int
     answered: int
-    chunks: int
     rubric_points: int
     built_at: str
     data: dict[str, str]  # data file name -> sha256
 
 
-def save(
-    folder: Path, manifest: Manifest, payload: Payload, chunks: VectorIndex, points: VectorIndex
-) -> None:
+def save(folder: Path, manifest: Manifest, payload: Payload, points: VectorIndex) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     gen = uuid.uuid4().hex[:8]
-    names = {"payload": f"kb-{gen}.json", "chunks": f"chunks-{gen}.faiss", "points": f"points-{gen}.faiss"}
+    names = {"payload": f"kb-{gen}.json", "points": f"points-{gen}.faiss"}
     write_atomic(folder / names["payload"], payload.model_dump_json().encode())
-    chunks.save(folder / names["chunks"])
     points.save(folder / names["points"])
     manifest.data = {name: _sha256(folder / name) for name in names.values()}
     manifest.built_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -80,7 +69,7 @@ def save(
             old.unlink(missing_ok=True)
 
 
-def load(folder: Path) -> tuple[Manifest, Payload, VectorIndex, VectorIndex]:
+def load(folder: Path) -> tuple[Manifest, Payload, VectorIndex]:
     path = folder / "manifest.json"
     if not path.exists():
         raise CorruptIndex(f"no index in {folder}")
@@ -96,15 +85,12 @@ def load(folder: Path) -> tuple[Manifest, Payload, VectorIndex, VectorIndex]:
     by_kind = {name.split("-", 1)[0]: folder / name for name in manifest.data}
     try:
         payload = Payload.model_validate_json(by_kind["kb"].read_bytes())
-        chunks = VectorIndex.load(by_kind["chunks"])
         points = VectorIndex.load(by_kind["points"])
     except (KeyError, ValidationError, ValueError, RuntimeError) as e:
         raise CorruptIndex(f"index files are unreadable ({type(e).__name__})") from e
-    if (chunks.count, points.count) != (len(payload.chunks), len(payload.points)) or (
-        chunks.dim != manifest.dim
-    ):
+    if points.count != len(payload.points) or points.dim != manifest.dim:
         raise CorruptIndex("index files disagree with each other")
-    return manifest, payload, chunks, points
+    return manifest, payload, points
 
 
 def write_atomic(path: Path, data: bytes) -> None:

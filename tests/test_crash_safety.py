@@ -21,10 +21,11 @@ import numpy as np
 import pytest
 from gradio_client import Client
 
+from interviewer.history import History
 from interviewer.session import Session, SessionOptions
-from interviewer.store import Store
-from knowledge.base import index_dir, ingest, open_kb
 from knowledge.embedder import FakeEmbedder
+from knowledge.ingest import index_dir, ingest
+from knowledge.kb import open_kb
 from knowledge.store import CorruptIndex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,7 +103,7 @@ def test_kill_9_mid_interview_keeps_every_answered_turn(tmp_path: Path, data_dir
     finally:
         stop(server)
 
-    store = Store(data_dir / "history.sqlite")
+    store = History(data_dir / "history.sqlite")
     assert store.recovered_from is None  # the WAL a kill leaves behind is a healthy database
     sessions = store.sessions()
     store.db.close()
@@ -132,7 +133,7 @@ def test_kill_9_mid_interview_keeps_every_answered_turn(tmp_path: Path, data_dir
 KILL_SCRIPT = r"""
 import os, sys, time
 from pathlib import Path
-from knowledge import base, store
+from knowledge import ingest, store
 from knowledge.embedder import FakeEmbedder
 from knowledge.index import VectorIndex
 
@@ -165,7 +166,7 @@ elif stage == "manifest written, not renamed":
             stop_here()
         return replace(src, dst, *args, **kwargs)
     os.replace = patched
-base.ingest(Path(notes), FakeEmbedder(), Path(folder))
+ingest.ingest(Path(notes), FakeEmbedder(), Path(folder))
 print("ingest finished: the kill point was never reached")
 """
 
@@ -242,7 +243,7 @@ def damage(path: Path, how: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["truncate", "flip"])
-@pytest.mark.parametrize("target", ["manifest", "kb", "chunks", "points"])
+@pytest.mark.parametrize("target", ["manifest", "kb", "points"])
 def test_damaged_index_file_is_detected_and_rebuilt(
     tmp_path: Path, data_dir: Path, target: str, how: str
 ) -> None:
@@ -263,11 +264,10 @@ def test_damaged_index_file_is_detected_and_rebuilt(
     fresh, _ = ingest(notes, FakeEmbedder(), tmp_path / "fresh")
     rebuilt = open_kb(folder, FakeEmbedder())
     assert np.array_equal(rebuilt.point_index.vectors(), fresh.point_index.vectors())
-    assert np.array_equal(rebuilt.chunk_index.vectors(), fresh.chunk_index.vectors())
 
 
 def history_with_sessions(path: Path) -> None:
-    store = Store(path)
+    store = History(path)
     for n in range(20):  # several pages: a damaged page can lie where opening never looks
         plan = [f"item-{n}-{k}" for k in range(60)]
         store.save(
@@ -291,15 +291,15 @@ def test_damaged_history_is_moved_aside_never_used(
     bad = {
         "truncated": data[: len(data) // 2],
         "header overwritten": b"this is not a database, sorry!!!" * 4 + data[128:],
-        # the old Store opened this one without a word, then failed mid-interview
+        # the old History opened this one without a word, then failed mid-interview
         "last page overwritten": data[:-page] + b"\xa5" * page,
         # opens, reads, and only quick_check's report says "free space corruption"
         "page header flipped": data[: -page + 1] + bytes([data[-page + 1] ^ 0xFF]) + data[-page + 2 :],
     }[how]
     path.write_bytes(bad)
 
-    with caplog.at_level(logging.WARNING, logger="interviewer.store"):
-        store = Store(path)
+    with caplog.at_level(logging.WARNING, logger="interviewer.history"):
+        store = History(path)
     moved = store.recovered_from
     assert moved is not None and moved.name.startswith("history.sqlite.corrupt-")
     assert moved.read_bytes() == bad  # kept as it was, for recovery
@@ -307,7 +307,7 @@ def test_damaged_history_is_moved_aside_never_used(
     assert store.sessions() == []  # a fresh history, not the damaged one
     store.save(Session(id="new", notes="/notes", embedder="fake", options=SessionOptions()))
     store.db.close()
-    again = Store(path)
+    again = History(path)
     assert again.recovered_from is None and [s.id for s in again.sessions()] == ["new"]
 
 
@@ -315,5 +315,5 @@ def test_an_unopenable_history_is_an_error_not_damage(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite"
     path.mkdir()  # can't open: says nothing about the file, so nothing is moved aside
     with pytest.raises(Exception, match="unable to open"):
-        Store(path)
+        History(path)
     assert path.is_dir() and not list(tmp_path.glob("*.corrupt-*"))

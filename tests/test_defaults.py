@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 import app
-from interviewer import ui
 from interviewer.chat import FakeChat
-from interviewer.coach import Coach
+from interviewer.settings import Settings
+from interviewer.web import ui
+from interviewer.web.coach import Coach
 from knowledge.embedder import FakeEmbedder
-from knowledge.settings import Settings
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 

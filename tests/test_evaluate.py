@@ -8,7 +8,10 @@ import pytest
 
 import app
 from interviewer.chat import FakeChat
-from interviewer.evaluate import judge, load_rows, metrics, question_folds
+from interviewer.grading.evaluate import question_folds
+from interviewer.grading.judge import judge
+from interviewer.grading.metrics import metrics
+from interviewer.grading.rows import load_rows
 from tests.conftest import ROOT
 
 ZH = ROOT / "tests" / "fixtures" / "zh_graded.jsonl"
@@ -67,13 +70,13 @@ def test_eval_cli_predictions_match_the_reported_metrics(
     ]
     assert app.main(argv) == 0  # COACH_LLM=fake: the judge replies with no number at all
     report = json.loads(capsys.readouterr().out)
-    assert set(report["graders"]) == {"rubric", "cosine", "llm_judge"}
+    assert set(report["graders"]) == {"rubric", "interview", "cosine", "llm_judge"}
     assert report["graders"]["llm_judge"]["rows"] == report["graders"]["llm_judge"]["unparsed"] == 10
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == report["n"] == 72 and [d["row"] for d in lines] == list(range(72))
     assert [d["llm_judge"] for d in lines] == [5.0] * 10 + [None] * 62
     human = np.array([d["human"] for d in lines])
-    for name in ("rubric", "cosine"):
+    for name in ("rubric", "interview", "cosine"):
         again = metrics(human, np.array([d[name] for d in lines]), 10, 0)
         assert again["pearson"] == pytest.approx(report["graders"][name]["pearson"], abs=1e-3)
         assert again["rmse"] == pytest.approx(report["graders"][name]["rmse"], abs=1e-3)

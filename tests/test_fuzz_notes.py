@@ -18,11 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import knowledge.base
-from knowledge.base import KnowledgeBase, ingest, open_kb
+import knowledge.ingest
 from knowledge.embedder import FakeEmbedder
 from knowledge.files import MAX_BYTES, NotesFileError, decode, find_notes, read_note
+from knowledge.ingest import ingest
 from knowledge.items import FileReport, QuestionItem
+from knowledge.kb import KnowledgeBase, open_kb
 from knowledge.notes import parse_note
 
 GOOD_Q = "What is dropout?"
@@ -63,7 +64,7 @@ def ingest_beside_good(root: Path, data: Path) -> tuple[KnowledgeBase, dict[str,
         assert r.items > 0 or (r.error and r.error.strip()), f"{r.path}: nothing indexed and no reason given"
         assert r.rubric_points == sum(len(i.rubric) for i in kb.items if i.source == r.path)
     assert summary.items == len(kb.items) == sum(r.items for r in summary.files)
-    hit = kb.search(FakeEmbedder().encode(["dropout zeroes activations"], "query")[0], limit=1)[0]
+    hit = kb.search_points(FakeEmbedder().encode(["dropout zeroes activations"], "sts")[0], limit=1)[0]
     assert kb.item(hit.item_id).question == GOOD_Q  # (a generated file may hold the same note)
     assert open_kb(data, FakeEmbedder()).manifest.files.keys() == reports.keys()  # the manifest loads back
     return kb, reports
@@ -387,7 +388,7 @@ def test_files_that_vanish_or_change_between_listing_and_reading(
         (root / "turned_binary.md").write_bytes(b"\x00" * 10)
         return found
 
-    monkeypatch.setattr(knowledge.base, "find_notes", find_then_meddle)
+    monkeypatch.setattr(knowledge.ingest, "find_notes", find_then_meddle)
     _, reports = ingest_beside_good(root, tmp_path / "data")
     assert reports["vanish.md"].error == "file disappeared while reading"
     assert reports["turned_folder.md"].error == "is a folder, not a file"
@@ -400,14 +401,14 @@ def test_file_deleted_while_ingest_is_reading_others(tmp_path: Path, monkeypatch
     root.mkdir()
     (root / "a.md").write_text(ONE_ITEM)
     (root / "b.md").write_text(ONE_ITEM)
-    real: Callable[[Path], str] = knowledge.base.read_note
+    real: Callable[[Path], str] = knowledge.ingest.read_note
 
     def read_and_delete_the_next(path: Path) -> str:
         if path.name == "a.md":
             (root / "b.md").unlink()
         return real(path)
 
-    monkeypatch.setattr(knowledge.base, "read_note", read_and_delete_the_next)
+    monkeypatch.setattr(knowledge.ingest, "read_note", read_and_delete_the_next)
     _, reports = ingest_beside_good(root, tmp_path / "data")
     assert (reports["a.md"].items, reports["a.md"].error) == (1, None)
     assert reports["b.md"].error == "file disappeared while reading"

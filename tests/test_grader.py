@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 import app
-from interviewer import calibration
-from interviewer.grader import Grade, Grader, Rubric
-from interviewer.rubrics import reference_rubric, rubric_for
-from knowledge.base import index_dir, ingest
+from interviewer.grading import calibration, scoring
+from interviewer.grading.grader import Grade, Grader, PointResult, Rubric
+from interviewer.grading.rubrics import reference_rubric, rubric_for
+from interviewer.settings import Settings
 from knowledge.embedder import FakeEmbedder
-from knowledge.settings import Settings
+from knowledge.ingest import index_dir, ingest
 
 DROPOUT_Q = "What does dropout do?"
 DROPOUT_REF = "Dropout randomly zeroes activations during training. It reduces co-adaptation between neurons."
@@ -34,7 +34,7 @@ def fake() -> Grader:
 
 
 def grade(grader: Grader, question: str, reference: str, answer: str) -> Grade:
-    return grader.grade(question, reference_rubric([reference], grader.embedder), answer)
+    return scoring.grade(grader, question, reference_rubric([reference], grader.embedder), answer)
 
 
 def test_english_covered_and_missed_points_with_evidence(grader: Grader) -> None:
@@ -52,10 +52,10 @@ def test_english_covered_and_missed_points_with_evidence(grader: Grader) -> None
     )
     assert all(p.status == "covered" for p in full.points)
     vague = grade(grader, DROPOUT_Q, DROPOUT_REF, "Dropout is something used in neural networks.")
-    # the score follows human graders (lenient when the main point is there); a vague answer
-    # still scores clearly below either of the real ones
-    assert full.score is not None and g.score is not None and vague.score is not None
-    assert min(full.score, g.score) > vague.score + 2
+    # the calibrated score follows human graders (lenient when the main point is there); a vague
+    # answer still scores clearly below either of the real ones (the interview caps all three)
+    assert full.raw is not None and g.raw is not None and vague.raw is not None
+    assert min(full.raw, g.raw) > vague.raw + 2
 
 
 def test_chinese_covered_and_missed_points(fake: Grader) -> None:
@@ -79,7 +79,7 @@ def test_every_point_carries_its_source(grader: Grader, tmp_path: Path) -> None:
     item = kb.items[0]
     rubric = rubric_for(kb, item, grader.embedder, grader.cal.partly)
     assert rubric.origin == "item" and np.allclose(rubric.vectors, kb.point_vectors(item.id))
-    g = grader.grade(item.question, rubric, "Dropout zeroes activations during training.")
+    g = scoring.grade(grader, item.question, rubric, "Dropout zeroes activations during training.")
     assert all(
         p.source == "dl.md" and p.heading == f"Deep learning > {DROPOUT_Q}" and p.line for p in g.points
     )
@@ -99,7 +99,7 @@ def test_question_only_items_borrow_related_points_or_say_so(grader: Grader, tmp
         "Dropout randomly zeroes activations during training"
     ]
     nothing = rubric_for(kb, kb.items[2], grader.embedder, grader.cal.partly)
-    g = grader.grade(kb.items[2].question, nothing, "It is a quantum thing.")
+    g = scoring.grade(grader, kb.items[2].question, nothing, "It is a quantum thing.")
     assert g.score is None and g.reason is not None and "nothing" in g.reason
 
 
@@ -146,4 +146,21 @@ def test_grader_refuses_a_calibration_for_another_embedder() -> None:
 
 def test_rubric_without_points_and_empty_answer_is_still_zero(grader: Grader) -> None:
     empty = Rubric([], np.zeros((0, grader.embedder.dim), np.float32), "related")
-    assert grader.grade("q", empty, "").score == 0.0
+    assert scoring.grade(grader, "q", empty, "").score == 0.0
+
+
+def test_a_score_never_outruns_the_points_shown_beside_it() -> None:
+    def points(*statuses: str) -> list[PointResult]:
+        return [
+            PointResult(text=f"p{n}", status=s, similarity=0.5, evidence=None)  # type: ignore[arg-type]
+            for n, s in enumerate(statuses)
+        ]
+
+    score, reason = scoring.supported(7.2, points("missed", "missed", "missed", "missed"))
+    assert score == 2.0 and reason and "Capped" in reason
+    assert scoring.supported(9.0, points("covered", "partly", "partly", "missed"))[0] == 6.0
+    assert scoring.supported(8.5, points("covered", "covered", "covered", "partly")) == (
+        8.5,
+        None,
+    )  # under it
+    assert scoring.supported(1.5, points("missed")) == (1.5, None)  # already below: untouched

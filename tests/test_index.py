@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from knowledge import store
-from knowledge.base import index_dir, ingest, open_kb
 from knowledge.embedder import FakeEmbedder
+from knowledge.ingest import index_dir, ingest
+from knowledge.kb import open_kb
 from knowledge.store import CorruptIndex
 
 NOTES = {
@@ -42,9 +43,6 @@ def test_ingest_summary_and_search(notes: Path, data_dir: Path) -> None:
     ]
     assert (summary.items, summary.answered) == (4, 3)
     assert summary.rubric_points == sum(len(i.rubric) for i in kb.items) == 6
-    hit = kb.search(emb.encode(["What does dropout do during training?"], "query")[0], limit=3)[0]
-    assert kb.item(hit.item_id).question == "What is dropout?"
-    assert (hit.source, hit.heading, hit.kind) == ("sub/training.md", "What is dropout?", "chunk")
     points = kb.search_points(emb.encode(["softmax 归一化"], "query")[0], limit=1)
     assert points[0].text == "用 softmax 归一化后对 V 加权求和" and points[0].point == 1
     attention = next(i for i in kb.items if i.source == "attention.md")
@@ -90,7 +88,7 @@ def test_empty_folder_gives_an_empty_index(tmp_path: Path, data_dir: Path) -> No
     (tmp_path / "none").mkdir()
     kb, summary = ingest(tmp_path / "none", FakeEmbedder(), data_dir / "x")
     assert summary.files == [] and summary.items == 0
-    assert kb.search(FakeEmbedder().encode(["q"], "query")[0]) == []
+    assert kb.search_points(FakeEmbedder().encode(["q"], "sts")[0]) == []
 
 
 @pytest.mark.parametrize("damage", ["manifest", "faiss", "payload", "truncate"])
@@ -102,7 +100,7 @@ def test_damaged_index_is_detected_and_rebuilt(notes: Path, data_dir: Path, dama
         "manifest": folder / "manifest.json",
         "faiss": folder / next(n for n in manifest["data"] if n.startswith("points")),
         "payload": folder / next(n for n in manifest["data"] if n.startswith("kb")),
-        "truncate": folder / next(n for n in manifest["data"] if n.startswith("chunks")),
+        "truncate": folder / next(n for n in manifest["data"] if n.startswith("points")),
     }[damage]
     data = target.read_bytes()
     target.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"{not json" + data[9:])

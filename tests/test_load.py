@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from interviewer import loadtest
-from interviewer.store import Store
+from interviewer.history import History
+from interviewer.tools import loadtest
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 USERS = 20
@@ -12,7 +12,7 @@ USERS = 20
 def test_twenty_concurrent_interviews_stay_apart_and_complete(data_dir: Path) -> None:
     result = loadtest.run(data_dir, NOTES, users=USERS, questions=2)
     assert len({r.session_id for r in result.users}) == USERS
-    saved = {s.id: s for s in Store(data_dir / "history.sqlite").sessions()}
+    saved = {s.id: s for s in History(data_dir / "history.sqlite").sessions()}
     for run in result.users:
         # every answer this user sent is in their transcript, once, and nobody else's is
         for text in run.answers:
@@ -31,7 +31,7 @@ def test_one_history_saved_from_many_threads_at_once(data_dir: Path) -> None:
 
     from interviewer.session import Session, SessionOptions, Turn
 
-    store = Store(data_dir / "history.sqlite")
+    store = History(data_dir / "history.sqlite")
 
     def save_many(n: int) -> None:
         session = Session(id=f"s{n}", notes="notes", embedder="fake", options=SessionOptions())

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import app
-from knowledge.base import index_dir, ingest
-from knowledge.settings import Settings
+from interviewer.settings import Settings
+from knowledge.ingest import index_dir, ingest
+from knowledge.kb import POINT_KIND
 from tests.conftest import BUNDLED
 
 
@@ -27,6 +28,6 @@ def test_real_index_finds_the_right_english_note(minilm: app.Embedder, data_dir:
     notes = BUNDLED / "ml_fundamentals.md"
     kb, summary = ingest(notes, minilm, index_dir(data_dir, notes, minilm.name))
     assert summary.items >= 10
-    query = minilm.encode(["How do I stop my model from memorising the training set?"], "query")[0]
-    top = kb.item(kb.search(query, limit=3)[0].item_id)
+    query = minilm.encode(["How do I stop my model from memorising the training set?"], POINT_KIND)[0]
+    top = kb.item(kb.search_points(query, limit=3)[0].item_id)
     assert "overfitting" in top.question.lower()

@@ -6,12 +6,18 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
-from interviewer import ui
 from interviewer.chat import FakeChat
-from interviewer.coach import Coach
+from interviewer.web import errors, ui
+from interviewer.web.coach import Coach
 from knowledge.embedder import FakeEmbedder
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
+
+
+def named(out: tuple[object, ...], *names: str) -> dict[str, object]:
+    """An event's API outputs by name (ui.PAGE, ui.REPORT): the API returns them in that order."""
+    assert len(out) == len(names)
+    return dict(zip(names, out, strict=True))
 
 
 def text_of(message: dict[str, object]) -> str:
@@ -41,21 +47,24 @@ def test_a_short_interview_through_the_api(server: str) -> None:
     # a tab's State (its session, its notes folder) stays on the server: it is not in the outputs
     summary, topics = client.predict("A folder on this computer", str(NOTES), None, api_name="/load_notes")
     assert "**3 questions**" in summary and "Deep learning" in str(topics)
-    out = client.predict([], 2, 1, "auto", False, api_name="/start")
-    chat, status = out[0], out[2]
+    out = named(client.predict([], 2, 1, "auto", False, api_name="/start"), *ui.PAGE)
+    chat, status = out["chat"], str(out["status"])
+    assert isinstance(chat, list)
     assert status.startswith("Question 1 of 2") and "Question 1 of 2" in text_of(chat[-1])
-    out = client.predict("It is a regularization trick.", api_name="/answer")
-    chat, feedback = out[1], out[2]
+    out = named(client.predict("It is a regularization trick.", api_name="/answer"), "answer", *ui.PAGE)
+    chat, feedback = out["chat"], str(out["feedback"])
+    assert isinstance(chat, list) and out["answer"] == ""  # the box is cleared for the next answer
     assert [m["role"] for m in chat[-3:]] == ["user", "assistant", "assistant"]
     assert "/10" in text_of(chat[-2]) and "Follow-up" in text_of(chat[-1])
     assert "class='pt " in feedback and "deep_learning.md ›" in feedback
-    out = client.predict(api_name="/hint")
-    assert text_of(out[0][-1]).startswith("💡")
-    out = client.predict(api_name="/skip")
-    assert "Question 2 of 2" in text_of(out[0][-1])
-    out = client.predict(api_name="/end")
-    report, picker = out[3], out[8]  # buttons and tabs are not API outputs either
-    assert "Overall" in report
+    hinted = named(client.predict(api_name="/hint"), *ui.PAGE)["chat"]
+    assert isinstance(hinted, list) and text_of(hinted[-1]).startswith("💡")
+    skipped = named(client.predict(api_name="/skip"), *ui.PAGE)["chat"]
+    assert isinstance(skipped, list) and "Question 2 of 2" in text_of(skipped[-1])
+    out = named(client.predict(api_name="/end"), *ui.PAGE, *ui.REPORT)
+    assert "Overall" in str(out["report"])
+    picker = out["pick"]
+    assert isinstance(picker, dict)
     session_id = picker["value"]
     md, js, html = client.predict(session_id, api_name="/transcripts")
     text = Path(md).read_text(encoding="utf-8")
@@ -70,8 +79,9 @@ def test_two_clients_do_not_share_an_interview(server: str) -> None:
     a.predict([], 2, 0, "auto", False, api_name="/start")
     b.predict([], 2, 0, "auto", False, api_name="/start")
     a.predict("A's answer, about normalization and dropout.", api_name="/answer")
-    out = b.predict(api_name="/hint")
-    texts = [text_of(m) for m in out[0]]
+    chat = named(b.predict(api_name="/hint"), *ui.PAGE)["chat"]
+    assert isinstance(chat, list)
+    texts = [text_of(m) for m in chat]
     assert not any("A's answer" in t for t in texts)
     assert sum(t.startswith("**Question") for t in texts) == 1
 
@@ -105,6 +115,6 @@ def test_unexpected_errors_read_as_one_sentence() -> None:
         raise KeyError("turn 7")
 
     with pytest.raises(gr.Error) as caught:
-        ui._guarded(boom)()
+        errors.guarded(boom)()
     assert "Something went wrong (KeyError" in caught.value.message
     assert "Your answers so far are saved." in caught.value.message

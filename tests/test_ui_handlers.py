@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from interviewer import handlers
 from interviewer.chat import ChatError, FakeChat, ModelUnavailable
-from interviewer.coach import Coach
-from interviewer.handlers import UserError
 from interviewer.session import Session, SessionOptions
+from interviewer.web import handlers
+from interviewer.web.coach import Coach
+from interviewer.web.handlers import UserError
 from knowledge.embedder import FakeEmbedder
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
@@ -177,7 +177,7 @@ def test_two_tabs_keep_their_own_interviews(coach: Coach) -> None:
     assert b.turns[0].answer is None and len(b.turns) == 1
     handlers.skip(coach, b)
     assert not a.turns[-1].skipped
-    saved = {s.id: s for s in coach.store.sessions()}
+    saved = {s.id: s for s in coach.history.sessions()}
     assert saved[a.id].turns[0].answer == answer and saved[b.id].turns[0].skipped
 
 

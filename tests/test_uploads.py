@@ -1,4 +1,4 @@
-"""Uploads are untrusted: every protection in interviewer.uploads, each shown to bite.
+"""Uploads are untrusted: every protection in interviewer.web.uploads, each shown to bite.
 
 Every test that feeds a hostile upload also checks the filesystem afterwards: nothing new
 anywhere under tmp_path except inside dest_root, no evil.md anywhere, no staging folder left.
@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from interviewer import uploads
 from interviewer.chat import FakeChat
-from interviewer.coach import Coach
-from interviewer.uploads import Unpacked, UploadError, unpack
+from interviewer.web import uploads
+from interviewer.web.coach import Coach
+from interviewer.web.uploads import Unpacked, UploadError, unpack
 from knowledge import files
 from knowledge.embedder import FakeEmbedder
 
@@ -144,8 +144,13 @@ def counting(fn: Callable[..., Any], calls: list[object]) -> Callable[..., Any]:
 # ---------------------------------------------------------------- size and count limits
 
 
-def test_limits_are_the_notes_reader_s_own() -> None:
-    assert uploads.MAX_BYTES == files.MAX_BYTES == 5 * 1024 * 1024
+def test_a_file_at_the_upload_limit_is_one_the_notes_reader_reads(src: Path, dest: Path) -> None:
+    """One limit for both: an upload accepted here is never refused when it is indexed."""
+    edge = write(src, "edge.md", b"## Why?\n" + b"a" * (files.MAX_BYTES - 8))
+    assert edge.stat().st_size == files.MAX_BYTES
+    got = unpack([edge], dest)
+    assert got.files == 1 and got.refused == []
+    files.read_note(got.folder / "edge.md")  # raises NotesFileError past the reader's own limit
 
 
 def test_a_plain_file_over_the_size_limit_is_refused_with_its_size(

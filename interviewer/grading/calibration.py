@@ -4,8 +4,10 @@ A ridge regression over standardised features and their pairwise products (cover
 for more when the answer also uses the reference's own words, and so on), then a monotone
 (isotonic) map onto the human scale; plus the similarity thresholds that name a point
 covered / partly / missed and an answer off-topic. Fitted by `python app.py calibrate FILE`
-(see fit()), saved as interviewer/calibration/<embedder>.json, loaded by the grader;
-prediction needs only numpy.
+(see fit()), saved as interviewer/grading/calibrations/<embedder>.json, loaded by the grader;
+prediction needs only numpy. The whole-answer cosine baseline that eval compares with is
+calibrated the same way (ridge + isotonic, on its one signal) and saved beside it (baseline).
+A file whose feature names are not the code's is refused, never used out of order.
 """
 
 from pathlib import Path
@@ -13,7 +15,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-FOLDER = Path(__file__).parent / "calibration"
+from interviewer.grading.features import NAMES
+
+FOLDER = Path(__file__).parent / "calibrations"
 
 
 class Calibration(BaseModel):
@@ -30,7 +34,7 @@ class Calibration(BaseModel):
     covered: float  # a point whose best clause is at least this similar is covered
     partly: float  # ... at least this, partly covered
     unrelated: float  # an answer whose best match to any point is below this is off-topic
-    cosine_fit: list[float] = [1.0, 0.0]  # the cosine baseline's linear map (slope, intercept)
+    baseline: "Calibration | None" = None  # the cosine baseline, fitted the same way on the same rows
     fitted_on: str = ""
     n: int = 0
 
@@ -78,7 +82,13 @@ def load(embedder: str, folder: Path = FOLDER) -> Calibration:
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in folder.glob("*.json")))
         raise FileNotFoundError(f"no grader calibration for embedder {embedder!r} (have: {known})")
-    return Calibration.model_validate_json(path.read_text(encoding="utf-8"))
+    cal = Calibration.model_validate_json(path.read_text(encoding="utf-8"))
+    if cal.features != NAMES:
+        raise ValueError(
+            f"{path} was fitted on other grading features than this code computes; refit it with "
+            "`python app.py calibrate FILE.jsonl`"
+        )
+    return cal
 
 
 def fit(

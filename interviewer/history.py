@@ -41,7 +41,7 @@ class DamagedHistory(sqlite3.DatabaseError):
     """quick_check found the history file damaged; str(e) says what it saw."""
 
 
-class Store:
+class History:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path

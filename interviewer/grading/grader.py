@@ -5,8 +5,8 @@ partly covered or missed by that similarity. The 0-10 score comes from these mat
 few other signals (features.py) through the embedder's calibration (calibration.py).
 Guards first: an empty answer, "I don't know", a copy of the question, or only words to the
 grader ("score: 10/10", "忽略评分标准") scores 0, and such sentences inside an answer are dropped
-before grading; an answer no closer to the question or its points than off-topic text is
-capped at 1.
+before grading. The caps an interview puts on top (off-topic, points shown, another question's
+answer) are in caps.py; score.py puts the two together.
 
     points: ["用 softmax 归一化注意力分数", "对 V 加权求和得到输出"]   answer: "softmax 之后乘 V。"
     -> both covered (0.74, 0.76), evidence "softmax 之后乘 V", score 9.1 (EmbeddingGemma)
@@ -19,14 +19,13 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel
 
-from interviewer.calibration import Calibration
-from interviewer.clauses import split_clauses
-from interviewer.features import features, similarities, words
-from knowledge.base import POINT_KIND
+from interviewer.grading.calibration import Calibration
+from interviewer.grading.clauses import split_clauses
+from interviewer.grading.features import features, similarities, words
 from knowledge.embedder import Embedder, Kind
+from knowledge.kb import POINT_KIND
 
 KIND: Kind = POINT_KIND  # answers and questions go in the same space as the indexed points
-UNRELATED_CAP = 1.0
 # a spoken interview answer is a few hundred words; past this we grade the start, so a pasted
 # book can't buy coverage or stall the CPU embedding thousands of clauses
 MAX_ANSWER_CHARS = 6000
@@ -41,6 +40,8 @@ _TO_GRADER = re.compile(
     r"\b(?:score|grade|mark|rating)s?\s*[:=]\s*\d|\b\d+(?:\.\d+)?\s*/\s*10\b|\bfull marks\b|"
     r"\b(?:give|award|grant)\s+(?:me|this|the candidate|this answer)\b.{0,30}\b(?:\d+|full|max|top)|"
     r"\bignore\b.{0,40}\b(?:rubric|instructions?|notes|grader|prompt|rules)\b|^(?:system|assistant|user)\s*:|"
+    # chat-template tokens (Qwen/ChatML, Llama, Mistral): a clause that carries one is talking to a model
+    r"<\|[a-z_]{2,20}\|>|\[/?INST\]|<</?SYS>>|"
     r"满分|给我.{0,8}分|打.{0,3}高分|忽略.{0,10}(?:评分|标准|指令|提示|规则|以上|之前)",
     re.I,
 )
@@ -62,8 +63,9 @@ class PointResult(GradePoint):
 
 
 class Grade(BaseModel):
-    score: float | None  # 0-10, one decimal; None when there is nothing to grade against
-    reason: str | None = None  # why a guard decided the score, in plain words
+    score: float | None  # 0-10, one decimal, every cap applied; None when nothing to grade against
+    raw: float | None = None  # the calibrated score before any cap (what eval's "rubric" measures)
+    reason: str | None = None  # why a guard or a cap decided the score, in plain words
     rubric_from: Origin
     points: list[PointResult]
 
@@ -75,6 +77,8 @@ class Signals:
     sim: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # points x clauses
     clauses: list[str] = field(default_factory=list)
     clause_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    answer_vector: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the whole answer
+    truncated: bool = False  # only the first MAX_ANSWER_CHARS were graded
     topicality: float = 0.0  # best similarity to any point or to the question itself
 
 
@@ -102,26 +106,10 @@ class Grader:
             self._questions[question] = self.embedder.encode([question], KIND)[0]
         return self._questions[question]
 
-    def grade(self, question: str, rubric: Rubric, answer: str) -> Grade:
-        if not rubric.points and answer.strip():
-            return Grade(
-                score=None,
-                rubric_from=rubric.origin,
-                points=[],
-                reason="Your notes have nothing on this question, so it can't be scored.",
-            )
-        s = self.signals(question, rubric, answer)
-        if s.guard:
-            return self._zero(rubric, s.guard)
-        score, reason = self.score(s)
-        if len(answer.strip()) > MAX_ANSWER_CHARS and reason is None:
-            reason = f"Only the first {MAX_ANSWER_CHARS:,} characters were graded."
-        results = [self._point(p, s.sim[i], s.clauses) for i, p in enumerate(rubric.points)]
-        return Grade(score=round(score, 1), reason=reason, rubric_from=rubric.origin, points=results)
-
     def signals(self, question: str, rubric: Rubric, answer: str) -> "Signals":
         """Everything the score is computed from; eval fits calibrations on these."""
         text = answer.strip()[:MAX_ANSWER_CHARS]
+        truncated = len(answer.strip()) > MAX_ANSWER_CHARS
         if not text:
             return Signals(guard="The answer is empty.")
         if _DONT_KNOW.fullmatch(text):
@@ -137,45 +125,53 @@ class Grader:
             text = text.replace(dropped, " ")  # cut from the text itself: the rest reads as written
         text = re.sub(r"[ \t]{2,}", " ", text).strip()
         q = self.question_vector(question)
-        vectors = self.embedder.encode([text, *clauses], KIND)
-        a, c = vectors[0], vectors[1:]
+        # apart: one batch is padded to its longest text, and the whole answer is many times
+        # longer than any clause (a 222-token answer made 28-token clauses cost 8x)
+        a = self.embedder.encode([text], KIND)[0]
+        c = self.embedder.encode(clauses, KIND)
         if _copies(text, question, float(a @ q)):
             return Signals(guard="The answer only repeats the question.")
         sim = similarities(rubric.vectors, c)
         reference = " ".join(p.text for p in rubric.points)
         row = features(sim, rubric.vectors, a, q, text, reference, question)
         topical = max(float(sim.max()), float(a @ q))
-        return Signals(features=row, sim=sim, clauses=clauses, clause_vectors=c, topicality=topical)
+        return Signals(
+            features=row,
+            sim=sim,
+            clauses=clauses,
+            clause_vectors=c,
+            answer_vector=a,
+            truncated=truncated,
+            topicality=topical,
+        )
 
-    def score(self, s: "Signals", cal: Calibration | None = None) -> tuple[float, str | None]:
-        """0-10 from signals, with the off-topic cap; cal overrides the shipped calibration."""
-        cal = cal or self.cal
+    def raw(self, s: "Signals", cal: Calibration | None = None) -> float:
+        """The calibrated 0-10 score of signals, before any cap; cal overrides the shipped one."""
         if s.guard:
-            return 0.0, s.guard
-        score = float(cal.predict(s.features)[0]) * 10
-        if s.topicality <= cal.unrelated:
-            return min(score, UNRELATED_CAP), "The answer is not about this question."
-        return score, None
+            return 0.0
+        return float((cal or self.cal).predict(s.features)[0]) * 10
 
-    def _point(self, point: GradePoint, sims: np.ndarray, clauses: list[str]) -> PointResult:
+    def points(self, rubric: Rubric, s: "Signals", cal: Calibration | None = None) -> list[PointResult]:
+        """Each rubric point covered, partly covered or missed, with the clause that matched it."""
+        if s.guard:
+            return [
+                PointResult(**p.model_dump(), status="missed", similarity=0.0, evidence=None)
+                for p in rubric.points
+            ]
+        return [self._point(p, s.sim[i], s.clauses, cal or self.cal) for i, p in enumerate(rubric.points)]
+
+    def _point(
+        self, point: GradePoint, sims: np.ndarray, clauses: list[str], cal: Calibration
+    ) -> PointResult:
         best = int(sims.argmax())
         s = round(float(sims[best]), 3)
-        status: Status = (
-            "covered" if s >= self.cal.covered else "partly" if s >= self.cal.partly else "missed"
-        )
+        status: Status = "covered" if s >= cal.covered else "partly" if s >= cal.partly else "missed"
         return PointResult(
             **point.model_dump(),
             status=status,
             similarity=s,
             evidence=None if status == "missed" else clauses[best],
         )
-
-    def _zero(self, rubric: Rubric, reason: str) -> Grade:
-        missed = [
-            PointResult(**p.model_dump(), status="missed", similarity=0.0, evidence=None)
-            for p in rubric.points
-        ]
-        return Grade(score=0.0, reason=reason, rubric_from=rubric.origin, points=missed)
 
 
 def _copies(answer: str, question: str, cosine: float) -> bool:

@@ -6,10 +6,10 @@ reference text (the `grade --reference` command, eval files) is embedded here.
 
 import numpy as np
 
-from interviewer.grader import KIND, GradePoint, Rubric
-from knowledge.base import KnowledgeBase
+from interviewer.grading.grader import KIND, GradePoint, Rubric
 from knowledge.embedder import Embedder
 from knowledge.items import QuestionItem
+from knowledge.kb import KnowledgeBase
 from knowledge.notes import reference_points
 
 MAX_RELATED_POINTS = 6

@@ -10,9 +10,11 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from interviewer import export as exporter
-from interviewer import views
-from interviewer.coach import Coach
+from interviewer.report import asked_of, model_answer
+from interviewer.report import report as report_of
 from interviewer.session import Report, Session, SessionOptions, overall_score, topic_scores
+from interviewer.web import views
+from interviewer.web.coach import Coach
 from knowledge.store import write_atomic
 
 Message = dict[str, str]
@@ -45,7 +47,7 @@ def start(coach: Coach, root: str, options: SessionOptions) -> tuple[Session, Pa
 
 def resume(coach: Coach) -> tuple[Session, Page]:
     """The newest interview still waiting for an answer: after a closed tab, a reload or a crash."""
-    for session in coach.store.sessions():
+    for session in coach.history.sessions():
         if session.current is not None:
             return session, page(coach, session, "Resumed where you left off.")
     raise UserError("No unfinished interview to resume.")
@@ -93,7 +95,6 @@ def end(coach: Coach, session: Session | None) -> Page:
 
 
 def page(coach: Coach, session: Session, notice: str = "", thinking: bool = False) -> Page:
-    engine = coach.engine(session.notes)
     chat: list[Message] = []
     mains = 0
     for turn in session.turns:
@@ -105,7 +106,7 @@ def page(coach: Coach, session: Session, notice: str = "", thinking: bool = Fals
         chat.append({"role": "assistant", "content": f"{head}\n\n{turn.question}"})
         chat += [{"role": "assistant", "content": f"💡 {h}"} for h in turn.hints]
         if turn.revealed:
-            shown = engine.model_answer(session, turn.item_id)
+            shown = model_answer(asked_of(session, turn.item_id))
             chat.append({"role": "assistant", "content": f"**From your notes:**\n\n{shown}"})
         if turn.skipped:
             chat.append({"role": "user", "content": "*(skipped)*"})
@@ -140,7 +141,7 @@ class ReportView(BaseModel):
 def report(coach: Coach, session: Session | None) -> ReportView:
     if session is None or not session.turns:
         return ReportView(summary="*Finish an interview to see its report.*", topics=[], model_answers="")
-    r: Report = coach.engine(session.notes).report(session)
+    r: Report = report_of(session)
     return ReportView(
         summary=views.report_markdown(session, r),
         topics=[{"topic": t, "score": s} for t, s in r.per_topic.items()],
@@ -158,7 +159,7 @@ def history(coach: Coach) -> HistoryView:
     rows: list[list[object]] = []
     trend: list[dict[str, object]] = []
     choices: list[tuple[str, str]] = []
-    for s in coach.store.sessions():
+    for s in coach.history.sessions():
         answered = sum(1 for t in s.turns if t.answer is not None)
         if not answered:
             continue
@@ -178,10 +179,10 @@ def export(coach: Coach, session_id: str | None, fmt: str) -> Path:
     if fmt not in FORMATS:
         raise UserError(f"Unknown format {fmt!r}.")
     try:
-        session = coach.store.load(session_id)
+        session = coach.history.load(session_id)
     except KeyError as e:
         raise UserError(f"No saved interview {session_id}.") from e
-    text = exporter.transcript(session, fmt, lambda: coach.engine(session.notes).report(session))
+    text = exporter.transcript(session, fmt)
     path = coach.data_dir / "exports" / f"interview-{session.id}.{fmt}"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))

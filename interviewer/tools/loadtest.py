@@ -13,9 +13,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from interviewer import ui
 from interviewer.chat import FakeChat
-from interviewer.coach import Coach
+from interviewer.web import ui
+from interviewer.web.coach import Coach
 from knowledge.embedder import FakeEmbedder
 
 MAX_TURNS = 12  # per user: questions times (1 + follow-ups) never reaches it; a guard, not a goal

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from interviewer import calibration
 from interviewer.chat import ChatBackend, ChatError, ModelUnavailable
 from interviewer.engine import Engine
-from interviewer.grader import Grader
-from interviewer.store import Store
-from interviewer.uploads import unpack
-from knowledge.base import index_dir, ingest
+from interviewer.grading import calibration
+from interviewer.grading.grader import Grader
+from interviewer.history import History
+from interviewer.web.uploads import unpack
 from knowledge.embedder import Embedder
+from knowledge.ingest import index_dir, ingest
 from knowledge.items import IngestSummary
 
 
@@ -38,7 +38,7 @@ class Coach:
         make_chat: Callable[[], ChatBackend],
     ) -> None:
         self.data_dir = data_dir
-        self.store = Store(data_dir / "history.sqlite")
+        self.history = History(data_dir / "history.sqlite")
         self._make_embedder = make_embedder
         self._make_chat = make_chat
         self._grader: Grader | None = None
@@ -74,7 +74,7 @@ class Coach:
         with self._lock:
             folder = index_dir(self.data_dir, notes, grader.embedder.name)
             kb, summary = ingest(notes, grader.embedder, folder, progress=True)
-            engine = Engine(kb, grader, self.chat(), self.store)
+            engine = Engine(kb, grader, self.chat(), self.history)
             self._engines[root] = engine
             return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
 
@@ -87,10 +87,10 @@ class Coach:
 
     def notices(self) -> list[str]:
         out = [self.chat_notice] if self.chat_notice else []
-        if self.store.recovered_from:
+        if self.history.recovered_from:
             out.append(
                 f"Your interview history was damaged, so a new one was started; the old file is kept "
-                f"as {self.store.recovered_from}."
+                f"as {self.history.recovered_from}."
             )
         return out
 

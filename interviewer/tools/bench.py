@@ -14,12 +14,14 @@ import numpy as np
 
 from interviewer.chat import ChatBackend, ChatError
 from interviewer.followup import check
-from interviewer.grader import Grader
+from interviewer.grading import scoring
+from interviewer.grading.grader import Grader
+from interviewer.grading.rubrics import rubric_for
 from interviewer.prompts import render
-from interviewer.rubrics import rubric_for
-from knowledge.base import KnowledgeBase, index_dir, ingest, open_kb
 from knowledge.embedder import Embedder
 from knowledge.index import VectorIndex
+from knowledge.ingest import index_dir, ingest
+from knowledge.kb import POINT_KIND, KnowledgeBase, open_kb
 
 
 def percentiles(seconds: list[float]) -> tuple[float, float]:
@@ -39,11 +41,11 @@ def knowledge_figures(notes: Path, embedder: Embedder) -> tuple[KnowledgeBase, d
         warm = timed(lambda: ingest(notes, embedder, folder))
         load = timed(lambda: open_kb(folder, embedder))
         kb = open_kb(folder, embedder)
-    queries = embedder.encode([i.question for i in kb.items], "query")
+    queries = embedder.encode([i.question for i in kb.items], POINT_KIND)
     search = []
     for q in queries:
         started = time.perf_counter()
-        kb.search(q, limit=5)
+        kb.search_points(q, limit=5)
         search.append(time.perf_counter() - started)
     rng = np.random.default_rng(0)
     big = rng.standard_normal((100_000, embedder.dim)).astype(np.float32)
@@ -76,7 +78,7 @@ def grading_figures(kb: KnowledgeBase, grader: Grader, n: int = 20) -> dict[str,
         grader.question_vector(item.question)  # embedded while the question is read, as in the app
         half = item.answer[: max(len(item.answer) // 2, 1)]
         started = time.perf_counter()
-        grader.grade(item.question, rubric, half)
+        scoring.grade(grader, item.question, rubric, half, scoring.other_questions(kb, item.id))
         seconds.append(time.perf_counter() - started)
     p50, p95 = percentiles(seconds)
     return {"grade_p50_s": p50, "grade_p95_s": p95}

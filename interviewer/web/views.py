@@ -6,9 +6,9 @@ it), and every piece placed into our own HTML goes through html.escape first.
 
 from html import escape
 
-from interviewer.coach import NotesLoaded
-from interviewer.grader import Grade
+from interviewer.grading.grader import Grade
 from interviewer.session import Report, Session, Turn
+from interviewer.web.coach import NotesLoaded
 
 _STATUS = {"covered": "Covered", "partly": "Partly", "missed": "Missed"}
 

@@ -1,0 +1,139 @@
+"""The page's components, laid out and named: what the person sees, before any wiring.
+
+ui.py wires events to these by name; tests and the API read outputs by the same names.
+"""
+
+from typing import Any
+
+import gradio as gr
+
+from interviewer.grading.grader import MAX_ANSWER_CHARS
+from interviewer.web.uploads import MAX_TOTAL
+from interviewer.web.views import feedback_html
+
+LANGUAGES = [("As in the notes", "auto"), ("中文", "zh"), ("English", "en")]
+SOURCES = ["Sample notes", "A folder on this computer", "Upload files"]
+LATEX: list[dict[str, str | bool]] = [
+    {"left": "$$", "right": "$$", "display": True},
+    {"left": "$", "right": "$", "display": False},
+]
+
+
+def layout() -> dict[str, Any]:
+    """Every component of the page, by name; call inside a gr.Blocks."""
+    session = gr.State(None)  # this tab's Session: tabs never share one
+    root = gr.State("")  # the notes folder this tab practises on
+
+    gr.HTML(
+        "<div class='brand'><h1>Interview Coach</h1><p>Practise on your own notes. Every score is "
+        "traced to the note it came from. Runs on this computer only.</p></div>"
+    )
+    with gr.Sidebar(label="Setup", open=True, width=330):
+        gr.Markdown("### 1 · Your notes")
+        source = gr.Radio(SOURCES, value=SOURCES[0], show_label=False)
+        folder = gr.Textbox(label="Notes folder", placeholder="/home/me/notes", visible=False)
+        files = gr.File(
+            label=f"Markdown / text files or a .zip (up to {MAX_TOTAL // 2**20} MB)",
+            file_count="multiple",
+            file_types=[".md", ".markdown", ".txt", ".zip"],
+            visible=False,
+        )
+        load_btn = gr.Button("Load notes", size="sm")
+        summary = gr.Markdown("*Loading the sample notes…*", elem_id="notes-summary")
+        gr.Markdown("### 2 · The interview")
+        topics = gr.Dropdown(label="Topics (empty: all)", multiselect=True, choices=[])
+        questions = gr.Slider(1, 20, value=5, step=1, label="Questions")
+        follow_ups = gr.Slider(0, 2, value=1, step=1, label="Follow-ups per question")
+        language = gr.Radio(LANGUAGES, value="auto", label="Interviewer's language")
+        review_weak = gr.Checkbox(label="Review my weak topics first")
+        start_btn = gr.Button("Start interview", variant="primary", elem_id="start")
+        resume_btn = gr.Button("Resume my last interview", size="sm")
+
+    with gr.Tabs() as tabs:
+        with gr.Tab("Interview", id="interview"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=420):
+                    chat = gr.Chatbot(
+                        show_label=False,
+                        height=520,
+                        latex_delimiters=LATEX,
+                        placeholder="Load your notes, then press **Start interview**.",
+                        elem_id="chat",
+                    )
+                    status = gr.Markdown("", elem_id="status")
+                    answer_box = gr.Textbox(
+                        show_label=False,
+                        placeholder="Your answer. Enter sends, Shift+Enter starts a new line.",
+                        lines=1,
+                        max_lines=10,
+                        max_length=MAX_ANSWER_CHARS,
+                        elem_id="answer",
+                    )
+                    with gr.Row():
+                        send = gr.Button("Send", variant="primary", scale=2, elem_id="send")
+                        hint = gr.Button("Hint", scale=1)
+                        skip = gr.Button("Skip", scale=1)
+                        reveal = gr.Button("Model answer", scale=1)
+                        end = gr.Button("End interview", variant="stop", scale=1, elem_id="end")
+                with gr.Column(scale=2, min_width=320):
+                    gr.Markdown("#### Feedback")
+                    # Markdown, not HTML: the notes' $LaTeX$ renders here too (our HTML passes through)
+                    feedback = gr.Markdown(feedback_html(None), latex_delimiters=LATEX, elem_id="feedback")
+        with gr.Tab("Report", id="report"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    report_md = gr.Markdown("*Finish an interview to see its report.*", elem_id="report")
+                    with gr.Accordion("Model answers from your notes", open=False):
+                        answers_md = gr.Markdown(latex_delimiters=LATEX)
+                with gr.Column(scale=2):
+                    topic_plot = gr.BarPlot(
+                        x="topic", y="score", y_lim=[0, 10], title="Score by topic", height=260
+                    )
+                    gr.Markdown("#### Download a transcript")
+                    pick = gr.Dropdown(label="Interview", choices=[], elem_id="pick")
+                    with gr.Row():
+                        dl_md = gr.DownloadButton("Markdown", size="sm", elem_id="dl-md")
+                        dl_json = gr.DownloadButton("JSON", size="sm", elem_id="dl-json")
+                        dl_html = gr.DownloadButton("HTML", size="sm", elem_id="dl-html")
+            gr.Markdown("#### History")
+            trend = gr.LinePlot(x="date", y="score", color="topic", y_lim=[0, 10], height=260)
+            past = gr.Dataframe(
+                headers=["When", "Session", "Notes", "Answers", "Overall", "Topics"],
+                interactive=False,
+                wrap=True,
+            )
+    return {
+        "session": session,
+        "root": root,
+        "source": source,
+        "folder": folder,
+        "files": files,
+        "load_btn": load_btn,
+        "summary": summary,
+        "topics": topics,
+        "questions": questions,
+        "follow_ups": follow_ups,
+        "language": language,
+        "review_weak": review_weak,
+        "start_btn": start_btn,
+        "resume_btn": resume_btn,
+        "tabs": tabs,
+        "chat": chat,
+        "status": status,
+        "answer": answer_box,
+        "send": send,
+        "hint": hint,
+        "skip": skip,
+        "reveal": reveal,
+        "end": end,
+        "feedback": feedback,
+        "report": report_md,
+        "model_answers": answers_md,
+        "topic_plot": topic_plot,
+        "pick": pick,
+        "dl_md": dl_md,
+        "dl_json": dl_json,
+        "dl_html": dl_html,
+        "trend": trend,
+        "past": past,
+    }

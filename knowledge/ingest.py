@@ -1,0 +1,173 @@
+"""ingest(): a notes folder in, its KnowledgeBase (kb.py) saved on disk out.
+
+Only files whose content changed since the saved index (same embedder, same parser) are
+parsed and embedded again; stored vectors are reused for the rest, items of removed files are
+dropped, and the whole is saved atomically (store.py). What is embedded is what is read: each
+rubric point, once, with the symmetric prompt.
+"""
+
+import hashlib
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from knowledge import store
+from knowledge.embedder import Embedder, Kind
+from knowledge.files import NotesFileError, find_notes, read_note
+from knowledge.index import VectorIndex
+from knowledge.items import FileReport, IngestSummary, QuestionItem
+from knowledge.kb import POINT_KIND, KnowledgeBase, open_kb
+from knowledge.notes import parse_note
+from knowledge.store import CorruptIndex, FileEntry, Manifest, Payload, PointRow
+
+log = logging.getLogger(__name__)
+
+
+def index_dir(data_dir: Path, notes_root: Path, embedder: str) -> Path:
+    """Where the index of one notes folder, built by one embedder, lives in the data folder."""
+    root = notes_root.resolve()
+    key = hashlib.sha1(f"{root}\x1f{embedder}".encode()).hexdigest()[:10]
+    return data_dir / "indexes" / f"{root.name or 'notes'}-{embedder}-{key}"
+
+
+def ingest(
+    notes_root: Path, embedder: Embedder, folder: Path, progress: bool = False
+) -> tuple[KnowledgeBase, IngestSummary]:
+    started = time.perf_counter()
+    old = _previous(folder, embedder)
+    files = find_notes(notes_root)
+    base = notes_root if notes_root.is_dir() else notes_root.parent
+    entries: dict[str, FileEntry] = {}
+    keep: list[QuestionItem] = []  # items of unchanged files: vectors reused
+    fresh: list[QuestionItem] = []  # items of new or changed files: embedded now
+    for path in files:
+        rel = path.relative_to(base).as_posix()
+        shown = _printable(rel)
+        if shown != rel:
+            error = "file name is not valid UTF-8; rename it to index it"
+            entries[shown] = FileEntry(path=shown, error=error)
+            continue
+        entry, items, reused = _read_one(path, rel, old)
+        entries[rel] = entry
+        (keep if reused else fresh).extend(items)
+    payload, vectors = _assemble(keep, fresh, old, embedder, progress)
+    dim = embedder.dim
+    points = VectorIndex.build(vectors, dim)
+    manifest = Manifest(
+        embedder=embedder.name,
+        dim=dim,
+        notes_root=_printable(str(notes_root.resolve())),
+        files=entries,
+        items=len(payload.items),
+        answered=sum(i.answered for i in payload.items),
+        rubric_points=len(payload.points),
+        built_at="",
+        data={},
+    )
+    store.save(folder, manifest, payload, points)
+    kb = KnowledgeBase(manifest, payload, points)
+    summary = IngestSummary(
+        files=[FileReport(**e.model_dump(exclude={"sha256"})) for e in entries.values()],
+        items=manifest.items,
+        answered=manifest.answered,
+        rubric_points=manifest.rubric_points,
+        seconds=round(time.perf_counter() - started, 2),
+        embedder=embedder.name,
+        reused_files=len({i.source for i in keep}),
+        embedded_files=len({i.source for i in fresh}),
+    )
+    return kb, summary
+
+
+def _previous(folder: Path, embedder: Embedder) -> KnowledgeBase | None:
+    if not (folder / "manifest.json").exists():
+        return None
+    try:
+        old = open_kb(folder, embedder)
+    except CorruptIndex as e:
+        log.warning("previous index not usable (%s); rebuilding it from the notes", e)
+        return None
+    return old if old.manifest.parser == store.PARSER_VERSION else None
+
+
+def _printable(name: str) -> str:
+    """A file name as valid text: bytes that aren't UTF-8 shown as \\xff escapes.
+
+    Linux hands such bytes over as lone surrogates, which the JSON manifest (and an item's id
+    hash) can't hold; a name with none comes back unchanged.
+    """
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _read_one(path: Path, rel: str, old: KnowledgeBase | None) -> tuple[FileEntry, list[QuestionItem], bool]:
+    try:
+        text = read_note(path)
+    except NotesFileError as e:
+        return FileEntry(path=rel, error=str(e)), [], False
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    before = old.manifest.files.get(rel) if old else None
+    if old and before and before.sha256 == digest:
+        items = [i for i in old.items if i.source == rel]
+        return before, items, True
+    try:
+        items, warning = parse_note(text, rel)
+    except Exception as e:  # a parser bug must cost one file, never the whole ingest
+        log.exception("parsing %s failed", rel)
+        return FileEntry(path=rel, sha256=digest, error=f"could not parse ({type(e).__name__})"), [], False
+    entry = FileEntry(
+        path=rel,
+        sha256=digest,
+        items=len(items),
+        answered=sum(i.answered for i in items),
+        rubric_points=sum(len(i.rubric) for i in items),
+        error=warning or (None if items else "no questions found in this file"),
+    )
+    return entry, items, False
+
+
+def _assemble(
+    keep: list[QuestionItem],
+    fresh: list[QuestionItem],
+    old: KnowledgeBase | None,
+    embedder: Embedder,
+    progress: bool,
+) -> tuple[Payload, np.ndarray]:
+    def points_of(items: list[QuestionItem]) -> list[PointRow]:
+        return [PointRow(item_id=i.id, point=n) for i in items for n in range(len(i.rubric))]
+
+    fresh_points = points_of(fresh)
+    old_points = np.zeros((0, embedder.dim), np.float32)
+    if old and keep:
+        kept = {i.id for i in keep}
+        old_points = old.point_index.vectors(
+            [r for r, p in enumerate(old.payload.points) if p.item_id in kept]
+        )
+    fresh_by_id = {i.id: i for i in fresh}
+    point_texts = [fresh_by_id[p.item_id].rubric[p.point].text for p in fresh_points]
+    new_points = _embed(point_texts, embedder, POINT_KIND, progress)
+    payload = Payload(items=keep + fresh, points=points_of(keep) + fresh_points)
+    return payload, np.vstack([old_points, new_points])
+
+
+def _embed(texts: list[str], embedder: Embedder, kind: Kind, progress: bool, batch: int = 64) -> np.ndarray:
+    """Each text once, in batches of similar length: a batch is padded to its longest text, so
+    mixing a 200-token point with 10-token ones costs the short ones 20x their work."""
+    order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
+    out = np.zeros((len(texts), embedder.dim), np.float32)
+    bar = None
+    if progress and texts:
+        from tqdm import tqdm  # type: ignore[import-untyped]
+
+        bar = tqdm(total=len(texts), desc="embedding notes", unit="text", file=sys.stderr)
+    for start in range(0, len(texts), batch):
+        rows = order[start : start + batch]
+        out[rows] = embedder.encode([texts[k] for k in rows], kind)
+        if bar:
+            bar.update(len(rows))
+    if bar:
+        bar.close()
+    return out
