@@ -164,3 +164,52 @@ def test_a_score_never_outruns_the_points_shown_beside_it() -> None:
         None,
     )  # under it
     assert scoring.supported(1.5, points("missed")) == (1.5, None)  # already below: untouched
+
+
+def test_a_calibration_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
+    shipped = calibration.load("fake")
+    renamed = shipped.model_copy(update={"features": [*shipped.features[1:], shipped.features[0]]})
+    renamed.save(tmp_path)
+    with pytest.raises(ValueError, match="other grading features"):
+        calibration.load("fake", tmp_path)
+    shipped.save(tmp_path)
+    assert calibration.load("fake", tmp_path) == shipped
+
+
+def test_several_references_are_alternatives_not_one_union(grader: Grader) -> None:
+    refs = [
+        "Dropout randomly zeroes activations during training.",
+        "It is a regularizer. It stops neurons from co-adapting by disabling random units.",
+    ]
+    rubric = reference_rubric(refs, grader.embedder)
+    assert rubric.alternative == [0, 1, 1] and rubric.texts == refs
+    g = scoring.grade(
+        grader, DROPOUT_Q, rubric, "A regularizer: random units are disabled so neurons can't co-adapt."
+    )
+    assert [p.text for p in g.points] == [
+        p.text for p in rubric.points[1:]
+    ]  # graded against the second alone
+    union = reference_rubric([" ".join(refs)], grader.embedder)
+    alone = scoring.grade(
+        grader, DROPOUT_Q, union, "A regularizer: random units are disabled so neurons can't co-adapt."
+    )
+    assert g.score is not None and alone.score is not None and g.score > alone.score
+
+
+@pytest.mark.parametrize(
+    ("answer", "capped"),
+    [
+        ("True. A stack is first in, first out, like a queue.", True),
+        ("False: a stack is last in, first out; the queue is the FIFO one.", False),
+    ],
+)
+def test_a_true_false_question_answered_with_the_wrong_verdict_is_capped(
+    grader: Grader, answer: str, capped: bool
+) -> None:
+    question = "True or false: a stack is first in, first out (FIFO)."
+    rubric = reference_rubric(
+        ["False. A stack is last in, first out (LIFO); a queue is FIFO."], grader.embedder
+    )
+    g = scoring.grade(grader, question, rubric, answer)
+    assert g.score is not None
+    assert (g.score <= scoring.VERDICT_CAP and g.reason is not None and "verdict" in g.reason) == capped

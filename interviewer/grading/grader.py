@@ -19,9 +19,11 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel
 
+from interviewer.grading import verdict
 from interviewer.grading.calibration import Calibration
 from interviewer.grading.clauses import split_clauses
 from interviewer.grading.features import features, similarities, words
+from interviewer.grading.verdict import Verdict
 from knowledge.embedder import Embedder, Kind
 from knowledge.kb import POINT_KIND
 
@@ -78,6 +80,8 @@ class Signals:
     clauses: list[str] = field(default_factory=list)
     clause_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     answer_vector: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the whole answer
+    chosen: list[int] = field(default_factory=list)  # the rubric points graded: one alternative's
+    verdict: Verdict | None = None  # a true/false question: the answer's verdict vs the reference's
     truncated: bool = False  # only the first MAX_ANSWER_CHARS were graded
     topicality: float = 0.0  # best similarity to any point or to the question itself
 
@@ -87,6 +91,17 @@ class Rubric:
     points: list[GradePoint]
     vectors: np.ndarray  # one unit row per point, embedded with KIND (from the index)
     origin: Origin = "item"
+    # several reference answers are alternatives, not one answer: per point, the one it is from
+    alternative: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # each alternative's whole text, for its verdict
+
+    def alternatives(self) -> list[list[int]]:
+        """Point indices of each alternative, in order; one alternative when none are marked."""
+        if not self.alternative:
+            return [list(range(len(self.points)))]
+        return [
+            [i for i, a in enumerate(self.alternative) if a == k] for k in dict.fromkeys(self.alternative)
+        ]
 
 
 class Grader:
@@ -110,7 +125,7 @@ class Grader:
         """Everything the score is computed from; eval fits calibrations on these."""
         text = answer.strip()[:MAX_ANSWER_CHARS]
         truncated = len(answer.strip()) > MAX_ANSWER_CHARS
-        if not text:
+        if not re.search(r"\w", text):  # nothing, or only punctuation and bullets
             return Signals(guard="The answer is empty.")
         if _DONT_KNOW.fullmatch(text):
             return Signals(guard="The answer says it doesn't know.")
@@ -131,18 +146,25 @@ class Grader:
         c = self.embedder.encode(clauses, KIND)
         if _copies(text, question, float(a @ q)):
             return Signals(guard="The answer only repeats the question.")
-        sim = similarities(rubric.vectors, c)
-        reference = " ".join(p.text for p in rubric.points)
-        row = features(sim, rubric.vectors, a, q, text, reference, question)
-        topical = max(float(sim.max()), float(a @ q))
+        every_sim = similarities(rubric.vectors, c)
+        # the alternative the answer comes nearest: matching one reference in full is a full answer
+        options = rubric.alternatives()
+        k = max(range(len(options)), key=lambda n: float(every_sim[options[n]].max(axis=1).mean()))
+        chosen = options[k]
+        sim = every_sim[chosen]
+        reference = " ".join(rubric.points[i].text for i in chosen)
+        row = features(sim, rubric.vectors[chosen], a, q, text, reference, question)
+        whole = rubric.texts[k] if k < len(rubric.texts) else reference
         return Signals(
             features=row,
             sim=sim,
             clauses=clauses,
             clause_vectors=c,
             answer_vector=a,
+            chosen=chosen,
+            verdict=verdict.compare(question, whole, text),
             truncated=truncated,
-            topicality=topical,
+            topicality=max(float(every_sim.max()), float(a @ q)),
         )
 
     def raw(self, s: "Signals", cal: Calibration | None = None) -> float:
@@ -155,10 +177,11 @@ class Grader:
         """Each rubric point covered, partly covered or missed, with the clause that matched it."""
         if s.guard:
             return [
-                PointResult(**p.model_dump(), status="missed", similarity=0.0, evidence=None)
-                for p in rubric.points
+                PointResult(**rubric.points[i].model_dump(), status="missed", similarity=0.0, evidence=None)
+                for i in rubric.alternatives()[0]
             ]
-        return [self._point(p, s.sim[i], s.clauses, cal or self.cal) for i, p in enumerate(rubric.points)]
+        cal = cal or self.cal
+        return [self._point(rubric.points[i], s.sim[n], s.clauses, cal) for n, i in enumerate(s.chosen)]
 
     def _point(
         self, point: GradePoint, sims: np.ndarray, clauses: list[str], cal: Calibration

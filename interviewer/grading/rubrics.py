@@ -20,7 +20,7 @@ def rubric_for(kb: KnowledgeBase, item: QuestionItem, embedder: Embedder, min_si
     """The item's own rubric, or for a question-only item the closest answered items' points."""
     if item.rubric:
         points = [_point(item, n) for n in range(len(item.rubric))]
-        return Rubric(points, kb.point_vectors(item.id), "item")
+        return Rubric(points, kb.point_vectors(item.id), "item", texts=[item.answer])
     query = embedder.encode([item.question], KIND)[0]
     chosen: list[tuple[QuestionItem, int]] = []
     items: list[str] = []
@@ -40,10 +40,18 @@ def rubric_for(kb: KnowledgeBase, item: QuestionItem, embedder: Embedder, min_si
 
 
 def reference_rubric(references: list[str], embedder: Embedder) -> Rubric:
-    """Rubric points of one or more reference answers, by the same rules as notes."""
-    texts = list(dict.fromkeys(p.text for ref in references if ref.strip() for p in reference_points(ref)))
-    vectors = embedder.encode(texts, KIND) if texts else np.zeros((0, embedder.dim), np.float32)
-    return Rubric([GradePoint(text=t, source="reference") for t in texts], vectors, "reference")
+    """Rubric points of one or more reference answers, by the same rules as notes. Several
+    references are alternatives: each keeps its own points, and an answer is graded against
+    the one it comes nearest (Grader.signals)."""
+    refs = [r for r in references if r.strip()]
+    pairs = [
+        (k, t) for k, ref in enumerate(refs) for t in dict.fromkeys(p.text for p in reference_points(ref))
+    ]
+    vectors = (
+        embedder.encode([t for _, t in pairs], KIND) if pairs else np.zeros((0, embedder.dim), np.float32)
+    )
+    points = [GradePoint(text=t, source="reference") for _, t in pairs]
+    return Rubric(points, vectors, "reference", alternative=[k for k, _ in pairs], texts=refs)
 
 
 def _point(item: QuestionItem, n: int) -> GradePoint:

@@ -5,6 +5,7 @@ grade() is the one way an answer becomes a score: the interview, `app.py grade`,
 
     off-topic    no closer to the question or its points than off-topic text    -> at most 1
     elsewhere    another question of the notes fits the answer clearly better    -> at most 1
+    verdict      a true/false question answered with the opposite verdict         -> at most 2
     supported    at most what the points shown beside it support: 2 + 8 x coverage
 
     points ["softmax 归一化", "对 V 加权求和"], one covered, one missed, raw 7.4
@@ -20,6 +21,7 @@ from interviewer.grading.grader import MAX_ANSWER_CHARS, Grade, Grader, PointRes
 from knowledge.kb import KnowledgeBase
 
 UNRELATED_CAP = 1.0
+VERDICT_CAP = 2.0  # the explanation may be sound, but the answer to the question is wrong
 ELSEWHERE_MARGIN = 0.1  # how much better another question must match before we call it off-topic
 # answer vector -> (best similarity to another question's points, that question), or None
 Elsewhere = Callable[[np.ndarray], tuple[float, str] | None]
@@ -58,6 +60,8 @@ def finish(
         score, reason = min(score, UNRELATED_CAP), "The answer is not about this question."
     elif elsewhere is not None and score > UNRELATED_CAP:
         score, reason = _elsewhere(score, s, points, cal, elsewhere)
+    if reason is None and s.verdict == "contradicts" and score > VERDICT_CAP:
+        score, reason = VERDICT_CAP, "The verdict (true / false) is the opposite of your notes'."
     if reason is None and s.truncated:
         reason = f"Only the first {MAX_ANSWER_CHARS:,} characters were graded."
     score, why = supported(score, points)
