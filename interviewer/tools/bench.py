@@ -69,19 +69,31 @@ def knowledge_figures(notes: Path, embedder: Embedder) -> tuple[KnowledgeBase, d
     }
 
 
-def grading_figures(kb: KnowledgeBase, grader: Grader, n: int = 20) -> dict[str, float]:
-    """Grading a half-complete answer (the first half of the notes' own answer) per item."""
-    items = [i for i in kb.items if i.rubric][:n]
-    seconds = []
-    for item in items:
+def grading_figures(kb: KnowledgeBase, grader: Grader) -> dict[str, float]:
+    """Grading answers of every length the notes have, each answered item three ways: the first
+    half of its notes answer, the whole of it, and the whole graded together with a follow-up
+    answer (what the interview grades after a follow-up). Seconds from answer to Grade."""
+    seconds: dict[str, list[float]] = {"half": [], "whole": [], "with_follow_up": []}
+    for item in [i for i in kb.items if i.rubric]:
         rubric = rubric_for(kb, item, grader.embedder, grader.cal.partly)
         grader.question_vector(item.question)  # embedded while the question is read, as in the app
-        half = item.answer[: max(len(item.answer) // 2, 1)]
-        started = time.perf_counter()
-        scoring.grade(grader, item.question, rubric, half, scoring.other_questions(kb, item.id))
-        seconds.append(time.perf_counter() - started)
-    p50, p95 = percentiles(seconds)
-    return {"grade_p50_s": p50, "grade_p95_s": p95}
+        elsewhere = scoring.other_questions(kb, item.id)
+        follow = item.rubric[-1].text
+        answers = {
+            "half": item.answer[: max(len(item.answer) // 2, 1)],
+            "whole": item.answer,
+            "with_follow_up": f"{item.answer}\n{follow}",
+        }
+        for kind, answer in answers.items():
+            started = time.perf_counter()
+            scoring.grade(grader, item.question, rubric, answer, elsewhere)
+            seconds[kind].append(time.perf_counter() - started)
+    every = [t for ts in seconds.values() for t in ts]
+    p50, p95 = percentiles(every)
+    out = {"grade_p50_s": p50, "grade_p95_s": p95, "grade_max_s": round(max(every), 4)}
+    for kind, ts in seconds.items():
+        out[f"grade_{kind}_p50_s"], out[f"grade_{kind}_p95_s"] = percentiles(ts)
+    return out
 
 
 def follow_up_figures(kb: KnowledgeBase, chat: ChatBackend, n: int = 10) -> dict[str, float]:
