@@ -9,8 +9,12 @@
     python app.py chat [--notes PATH] [--questions N]    # an interview in the terminal
     python app.py export SESSION_ID --format md|json|html [-o FILE]
     python app.py loadtest [--users 20]                  # many users at once, p50/p95 per turn
+    python app.py simulate [--days 14]                   # weeks of spaced repetition, fake clock
+    python app.py eval --appeals                         # the grader against your own appeals
 
-This is the only place that reads settings and chooses real or fake parts.
+This is the only place that reads settings and chooses real or fake parts. Longer than 250
+lines because every subcommand's arguments and its few lines of wiring live here, one
+function each; what they run lives in the packages.
 """
 
 import time
@@ -20,6 +24,7 @@ STARTED = time.perf_counter()  # before the heavy imports: "app start" for the b
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import random  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -180,6 +185,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.chat import ChatError
     from interviewer.grading.agreement import run
 
+    if args.appeals or not args.file:
+        return cmd_appeals(args, settings)
     grader = eval_grader(args.embedder or settings.embedder, settings, fitted=not args.folds)
     chat = None
     if args.judge_rows > 0:
@@ -204,6 +211,30 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         for name, m in f["graders"].items():
             shown = "skipped" if m is None else "  ".join(f"{k} {v}" for k, v in m.items())
             print(f"  {name:>10}: {shown}")
+    return 0
+
+
+def cmd_appeals(args: argparse.Namespace, settings: Settings) -> int:
+    from interviewer.appeals import agreement, describe
+    from interviewer.history import History
+
+    if not args.appeals:
+        print("error: give JSONL files of graded answers, or --appeals", file=sys.stderr)
+        return 2
+    result = agreement(History(settings.data_dir / "history.sqlite").sessions())
+    print(result.model_dump_json() if args.json else describe(result))
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from interviewer.tools import simulate
+
+    embedder = make_embedder(args.embedder, settings, progress=True)
+    with tempfile.TemporaryDirectory() as scratch:  # the simulated candidate's history is not the user's
+        days = simulate.run(Path(args.notes), embedder, Path(scratch), args.days, args.questions, args.seed)
+    print(simulate.table(days))
     return 0
 
 
@@ -256,7 +287,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         questions=args.questions,
         follow_ups=args.follow_ups,
         topics=args.topic or [],
-        seed=args.seed,
+        seed=random.randrange(2**31) if args.seed is None else args.seed,
         review_weak=args.review_weak,
     )
     terminal.run(engine, options)
@@ -326,7 +357,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.add_argument("--embedder")
     p = sub.add_parser("eval", help="agreement with human graders on JSONL files of graded answers")
-    p.add_argument("file", nargs="+", help="one or more files; with --folds they are fitted on together")
+    p.add_argument("file", nargs="*", help="one or more files; with --folds they are fitted on together")
+    p.add_argument("--appeals", action="store_true", help="the grader against your appeals in the history")
     p.add_argument("--limit", type=int, help="only the first N rows of each file")
     p.add_argument("--folds", type=int, help="fit on K-1 folds of questions, score the held-out fold")
     p.add_argument("--seeds", type=int, default=1, help="with --folds: over S different splits (mean, sd)")
@@ -342,13 +374,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--questions", type=int, default=5)
     p.add_argument("--follow-ups", type=int, default=1, choices=[0, 1, 2])
     p.add_argument("--topic", action="append", help="only this topic (repeatable)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, help="same seed, same questions (default: a fresh one)")
     p.add_argument("--review-weak", action="store_true", help="favour what you missed before")
     p.add_argument("--embedder")
     p = sub.add_parser("loadtest", help="simulated users at once on a local server, with fake models")
     p.add_argument("--notes", default=str(BUNDLED_NOTES))
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--questions", type=int, default=2)
+    p = sub.add_parser("simulate", help="weeks of spaced repetition: fake clock, a candidate who forgets")
+    p.add_argument("--notes", default=str(BUNDLED_NOTES))
+    p.add_argument("--days", type=int, default=14)
+    p.add_argument("--questions", type=int, default=10, help="questions per daily interview")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--embedder", default="fake", help="fake (default: seconds) or a real embedder")
     p = sub.add_parser("export", help="a past interview as Markdown, JSON or HTML")
     p.add_argument("session")
     p.add_argument("--format", choices=["md", "json", "html"], default="md")
@@ -371,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         "chat": cmd_chat,
         "export": cmd_export,
         "loadtest": cmd_loadtest,
+        "simulate": cmd_simulate,
     }
     if args.command in commands:
         return commands[args.command](args, settings)

@@ -1,12 +1,14 @@
 """One interview: pick questions, take answers, grade them, ask follow-ups, report.
 
 The UI and the terminal both drive this class and nothing else; it alone calls the grader,
-the chat model and the history. Every change to a session is saved before a method returns.
+the chat model, the history and the schedule. Every change to a session is saved before a
+method returns. Time comes from a clock (`now`), so tests and the simulation can fake it.
 """
 
 import random
 import uuid
 
+from interviewer import job as jobs
 from interviewer import report as reporting
 from interviewer.chat import ChatBackend
 from interviewer.followup import FollowUp, follow_up, point_label
@@ -14,29 +16,42 @@ from interviewer.grading import scoring
 from interviewer.grading.grader import Grader, Rubric
 from interviewer.grading.rubrics import rubric_for
 from interviewer.history import History
-from interviewer.session import Asked, Report, Session, SessionOptions, Turn, now
+from interviewer.schedule import Clock, Schedule
+from interviewer.session import Appeal, Asked, Report, Session, SessionOptions, Turn, now
 from knowledge.items import QuestionItem
 from knowledge.kb import KnowledgeBase
 
 
 class Engine:
-    def __init__(self, kb: KnowledgeBase, grader: Grader, chat: ChatBackend | None, history: History) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        grader: Grader,
+        chat: ChatBackend | None,
+        history: History,
+        clock: Clock = now,
+    ) -> None:
         self.kb = kb
         self.grader = grader
         self.chat = chat
         self.history = history
+        self.now = clock
+        self.schedule = Schedule(history, clock)
         self._rubrics: dict[str, Rubric] = {}
 
     def topics(self) -> list[str]:
         return sorted({i.topic for i in self.kb.items} | {t for i in self.kb.items for t in i.tags})
 
     def start(self, options: SessionOptions) -> Session:
+        job = self.job(options.job)
         session = Session(
             id=uuid.uuid4().hex[:12],
             notes=self.kb.manifest.notes_root,
             embedder=self.grader.embedder.name,
             options=options,
-            plan=self._plan(options),
+            plan=self._plan(options, job.relevance),
+            job=job.requirements,
+            created=self.now(),
         )
         if not session.plan:
             raise ValueError("no questions match these topics")
@@ -56,11 +71,12 @@ class Engine:
         """Grade and save the answer, before any follow-up is written: a crash loses no answer."""
         turn = self._current(session)
         item = self.kb.item(turn.item_id)
-        turn.answer, turn.answered_at = text, now()
+        turn.answer, turn.answered_at = text, self.now()
         elsewhere = scoring.other_questions(self.kb, item.id)
         combined = self._combined(session, turn)
         turn.grade = scoring.grade(self.grader, item.question, self._rubric(item), combined, elsewhere)
         self.history.save(session)
+        self.schedule.record(session)
         return turn
 
     def proceed(self, session: Session, turn: Turn) -> None:
@@ -88,9 +104,27 @@ class Engine:
         return f"{main.answer or ''}\n{turn.answer or ''}"
 
     def skip(self, session: Session) -> None:
-        self._current(session).skipped = True
+        turn = self._current(session)
+        turn.skipped, turn.answered_at = True, self.now()
         self._next(session)
         self.history.save(session)
+        self.schedule.record(session)
+
+    def appeal(self, session: Session, score: float, reason: str = "") -> Turn:
+        """The person's own grade for the last graded answer (the one the feedback shows): kept
+        beside the grader's, and the schedule rates its question from it from now on."""
+        target = next((t for t in reversed(session.turns) if t.grade), None)
+        if target is None:
+            raise ValueError("there is no graded answer to appeal")
+        target.appeal = Appeal(score=score, reason=reason.strip(), at=self.now())
+        self.history.save(session)
+        self.schedule.record(session)
+        return target
+
+    def job(self, text: str) -> jobs.JobMatch:
+        """A job description's requirements matched against these notes (empty text: no job)."""
+        lines = jobs.requirements(text)
+        return jobs.match(self.kb, self.grader.embedder, lines, self.grader.cal.partly)
 
     def hint(self, session: Session) -> str:
         """A nudge toward one point still missing: its topic, never its content."""
@@ -123,24 +157,29 @@ class Engine:
     def end(self, session: Session) -> Report:
         session.finished = True
         self.history.save(session)
+        self.schedule.record(session)
         return self.report(session)
 
     def report(self, session: Session) -> Report:
         return reporting.report(session)
 
-    def _plan(self, options: SessionOptions) -> list[str]:
+    def _plan(self, options: SessionOptions, relevance: dict[str, float]) -> list[str]:
         wanted = set(options.topics)
-        pool = [i for i in self.kb.items if not wanted or i.topic in wanted or wanted & set(i.tags)]
-        random.Random(options.seed).shuffle(pool)
+        pool = [i.id for i in self.kb.items if not wanted or i.topic in wanted or wanted & set(i.tags)]
         if options.review_weak:
+            random.Random(options.seed).shuffle(pool)
             weak = self.history.weakness()
-            # spaced repetition, simply: most-missed first, then never seen, then strong ones
-            pool.sort(key=lambda i: -weak.get(i.id, 0.5))
-        return [i.id for i in pool[: options.questions]]
+            # most-missed first, then never seen, then strong ones: the schedule set aside
+            pool.sort(key=lambda i: -weak.get(i, 0.5))
+        else:  # the spaced-repetition schedule: due, then new, then the rest
+            pool = self.schedule.plan(self.kb.manifest.notes_root, pool, options.seed)
+        if relevance:  # aimed at a job: its most relevant questions first, the schedule's order after
+            pool.sort(key=lambda i: -relevance.get(i, -1.0))
+        return pool[: options.questions]
 
     def _ask(self, session: Session, item: QuestionItem, fu: FollowUp | None = None) -> None:
         if fu is None:
-            turn = Turn(item_id=item.id, question=item.question, topic=item.topic)
+            turn = Turn(item_id=item.id, question=item.question, topic=item.topic, asked_at=self.now())
             rubric = self._rubric(item)
             session.asked[item.id] = Asked(
                 question=item.question,
@@ -155,7 +194,14 @@ class Engine:
             )
         else:
             note = None if fu.from_llm else f"template follow-up ({fu.rejected})"
-            turn = Turn(item_id=item.id, question=fu.text, kind="follow_up", topic=item.topic, note=note)
+            turn = Turn(
+                item_id=item.id,
+                question=fu.text,
+                kind="follow_up",
+                topic=item.topic,
+                note=note,
+                asked_at=self.now(),
+            )
         self.grader.question_vector(item.question)  # embed now, while the person reads it
         session.turns.append(turn)
         self.history.save(session)

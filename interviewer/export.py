@@ -8,7 +8,7 @@ import html
 
 from interviewer.grading.grader import Grade
 from interviewer.report import report
-from interviewer.session import Report, Session
+from interviewer.session import Report, Session, Turn
 
 _MARK = {"covered": "✅", "partly": "🟡", "missed": "❌"}
 
@@ -44,15 +44,22 @@ def to_markdown(session: Session, report: Report) -> str:
         if t.skipped:
             out += ["*Skipped.*", ""]
             continue
-        out += ["**Answer:**", "", t.answer or "*(no answer)*", ""]
+        out += ["**Answer:**", "", t.answer or "*(no answer)*", "", f"*{clock(t, session)}*", ""]
         if t.grade:
             out += _grade_md(t.grade)
+        if t.appeal:
+            reason = f" — {t.appeal.reason}" if t.appeal.reason else ""
+            out += [
+                f"**Your appeal:** {t.appeal.score:g}/10 (the grader gave {_score(_of(t.grade))}){reason}",
+                "",
+            ]
     out += ["# Report", "", f"**Overall:** {_score(report.overall)}", "", report.summary, ""]
     out += [f"- {topic}: {score}/10" for topic, score in report.per_topic.items()]
     if report.missed:
         out += ["", "## Missed points", ""] + [
             f"- {p.text} — {p.source} ({p.heading})" for p in report.missed
         ]
+    out += _job_md(session)
     out += ["", "## Model answers", ""]
     for q in report.questions:
         out += [
@@ -74,6 +81,36 @@ def _grade_md(grade: Grade) -> list[str]:
     return [*out, ""]
 
 
+def clock(turn: Turn, session: Session) -> str:
+    """ "Answered in 42 s (limit 60 s)": the time from the question shown to the answer sent."""
+    if turn.seconds is None:
+        return "No time recorded"
+    limit = session.options.time_limit
+    over = " — over the limit" if limit and turn.seconds > limit else ""
+    return f"Answered in {turn.seconds:g} s" + (f" (limit {limit} s{over})" if limit else "")
+
+
+def _job_md(session: Session) -> list[str]:
+    if not session.job:
+        return []
+    gaps = [r for r in session.job if r.item_id is None]
+    out = [
+        "",
+        "## The job",
+        "",
+        f"{len(session.job) - len(gaps)} of {len(session.job)} requirements are covered by your notes.",
+        "",
+    ]
+    if gaps:
+        out += ["**Gaps (no note covers these yet):**", ""] + [f"- {r.text}" for r in gaps] + [""]
+    out += [f"- {r.text} → {r.question}" for r in session.job if r.item_id is not None]
+    return out
+
+
+def _of(grade: Grade | None) -> float | None:
+    return grade.score if grade else None
+
+
 def to_html(session: Session, report: Report) -> str:
     e = html.escape
     rows = []
@@ -84,6 +121,7 @@ def to_html(session: Session, report: Report) -> str:
             rows.append("<p><em>Skipped.</em></p></section>")
             continue
         rows.append(f"<pre class='answer'>{e(t.answer or '(no answer)')}</pre>")
+        rows.append(f"<p class='clock'><small>{clock(t, session)}</small></p>")
         if t.grade:
             reason = f" — {e(t.grade.reason)}" if t.grade.reason else ""
             rows.append(f"<p class='score'>Score: {_score(t.grade.score)}{reason}</p><ul>")
@@ -94,11 +132,16 @@ def to_html(session: Session, report: Report) -> str:
                     f"<small>{e(p.source)}: {e(p.heading)}</small></li>"
                 )
             rows.append("</ul>")
+        if t.appeal:
+            reason = f" — {e(t.appeal.reason)}" if t.appeal.reason else ""
+            rows.append(f"<p class='appeal'>Your appeal: {t.appeal.score:g}/10{reason}</p>")
         rows.append("</section>")
     topics = "".join(f"<li>{e(t)}: {s}/10</li>" for t, s in report.per_topic.items())
     missed = "".join(
         f"<li>{e(p.text)} <small>{e(p.source)}: {e(p.heading)}</small></li>" for p in report.missed
     )
+    gaps = "".join(f"<li>{e(r.text)}</li>" for r in session.job if r.item_id is None)
+    job = f"<h2>Job requirements your notes don't cover</h2><ul>{gaps}</ul>" if gaps else ""
     answers = "".join(
         f"<h3>{e(q.question)}</h3><pre>{e(q.model_answer)}</pre><small>{e(q.source)}</small>"
         for q in report.questions
@@ -112,7 +155,7 @@ pre{{white-space:pre-wrap;background:#f6f6f6;padding:.6rem}}.missed{{color:#a00}
 <p>{session.created:%Y-%m-%d %H:%M} UTC · notes: {e(session.notes)}</p>
 {"".join(rows)}
 <h1>Report</h1><p><strong>Overall: {_score(report.overall)}</strong></p><p>{e(report.summary)}</p>
-<ul>{topics}</ul><h2>Missed points</h2><ul>{missed}</ul><h2>Model answers</h2>{answers}
+<ul>{topics}</ul><h2>Missed points</h2><ul>{missed}</ul>{job}<h2>Model answers</h2>{answers}
 </body></html>
 """
 

@@ -1,8 +1,9 @@
 """Interview history in SQLite (stdlib sqlite3), in the data folder.
 
 Sessions are saved whole after every turn, in one transaction, so a crash or a closed tab
-loses nothing already answered. Point results feed "review weak topics". Migrations are named
-functions applied once, in order, and never edited once released. A damaged file is never used:
+loses nothing already answered. Point results feed "review weak topics"; reviews and cards keep
+the spaced-repetition schedule (schedule.py) per notes set. Migrations are named functions
+applied once, in order, and never edited once released. A damaged file is never used:
 it is moved aside (history.sqlite.corrupt-<time>) and a fresh history started, with a warning.
 """
 
@@ -35,6 +36,24 @@ def m001_sessions(db: sqlite3.Connection) -> None:
         "CREATE TABLE point_results (session_id TEXT, item_id TEXT, topic TEXT, point TEXT, "
         "status TEXT, at TEXT, PRIMARY KEY (session_id, item_id, point, at))"
     )
+
+
+@migration
+def m002_cards(db: sqlite3.Connection) -> None:
+    # one review per question per session: saving a session again, or an appeal, replaces it;
+    # a card is what replaying its reviews gives, kept so "what is due" needs no replay
+    db.execute(
+        "CREATE TABLE reviews (notes TEXT, item_id TEXT, session_id TEXT, rating INTEGER NOT NULL, "
+        "at TEXT NOT NULL, duration_ms INTEGER, PRIMARY KEY (notes, item_id, session_id))"
+    )
+    db.execute(
+        "CREATE TABLE cards (notes TEXT, item_id TEXT, card TEXT NOT NULL, due TEXT NOT NULL, "
+        "PRIMARY KEY (notes, item_id))"
+    )
+
+
+# (item id, session id, rating 1-4, review time ISO, milliseconds taken or None)
+ReviewRow = tuple[str, str, int, str, int | None]
 
 
 class DamagedHistory(sqlite3.DatabaseError):
@@ -105,6 +124,36 @@ class History:
             t[0] += weight * (status == "missed") + 0.5 * weight * (status == "partly")
             t[1] += weight
         return {item: missed / total for item, (missed, total) in totals.items() if total}
+
+    def save_reviews(self, notes: str, rows: list[ReviewRow]) -> None:
+        with self._lock, self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO reviews VALUES (?, ?, ?, ?, ?, ?)", [(notes, *r) for r in rows]
+            )
+
+    def reviews(self, notes: str, item_id: str) -> list[ReviewRow]:
+        """An item's reviews in one notes set, oldest first."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT item_id, session_id, rating, at, duration_ms FROM reviews "
+                "WHERE notes = ? AND item_id = ? ORDER BY at",
+                (notes, item_id),
+            ).fetchall()
+        return [tuple(r) for r in rows]
+
+    def save_cards(self, notes: str, cards: dict[str, tuple[str, str]]) -> None:
+        """item id -> (the card as JSON, its due time ISO)."""
+        with self._lock, self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)",
+                [(notes, item, card, due) for item, (card, due) in cards.items()],
+            )
+
+    def cards(self, notes: str) -> dict[str, str]:
+        """item id -> the card as JSON, for every question of a notes set reviewed at least once."""
+        with self._lock:
+            rows = self.db.execute("SELECT item_id, card FROM cards WHERE notes = ?", (notes,)).fetchall()
+        return dict(rows)
 
 
 def _move_aside(path: Path) -> Path:

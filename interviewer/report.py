@@ -22,7 +22,10 @@ def report(session: Session) -> Report:
     results, missed = [], []
     for item_id in dict.fromkeys(t.item_id for t in session.turns):
         asked = asked_of(session, item_id)
-        final = next((t.grade for t in reversed(session.turns) if t.item_id == item_id and t.grade), None)
+        turns = [t for t in session.turns if t.item_id == item_id]
+        final = next((t.grade for t in reversed(turns) if t.grade), None)
+        appeal = next((t.appeal for t in reversed(turns) if t.appeal), None)
+        seconds = [t.seconds for t in turns if t.seconds is not None]
         results.append(
             QuestionResult(
                 item_id=item_id,
@@ -31,6 +34,8 @@ def report(session: Session) -> Report:
                 score=best[item_id][1] if item_id in best else None,
                 model_answer=asked.answer,
                 source=f"{asked.source}: {asked.heading}" if asked.source else "",
+                appeal=appeal.score if appeal else None,
+                seconds=round(sum(seconds), 1) if seconds else None,
             )
         )
         missed += [p for p in final.points if p.status == "missed"] if final else []

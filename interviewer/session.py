@@ -26,8 +26,27 @@ class SessionOptions(BaseModel):
     questions: int = Field(default=5, ge=1, le=50)
     follow_ups: int = Field(default=1, ge=0, le=2)  # per main question
     language: Literal["auto", "zh", "en"] = "auto"  # auto: the language of each note
-    review_weak: bool = False  # favour topics and items the history says are weak
-    seed: int = 0  # same notes, options and seed: same questions
+    review_weak: bool = False  # most-missed first, instead of the spaced-repetition schedule
+    seed: int = 0  # same notes, options, schedule and seed: same questions (the page and CLI draw one)
+    time_limit: int = Field(default=0, ge=0, le=3600)  # seconds per question, shown as a countdown; 0: none
+    job: str = Field(default="", max_length=20_000)  # a job description the plan aims at; empty: none
+
+
+class Appeal(BaseModel):
+    """The person's own grade for an answer; kept beside the grader's, never replacing it."""
+
+    score: float = Field(ge=0, le=10)
+    reason: str = Field(default="", max_length=2000)
+    at: datetime = Field(default_factory=now)
+
+
+class Requirement(BaseModel):
+    """One line of a job description and the notes' closest question; none close enough: a gap."""
+
+    text: str
+    item_id: str | None = None  # the closest question, when the notes cover the requirement
+    question: str = ""
+    similarity: float = 0.0
 
 
 class Turn(BaseModel):
@@ -43,6 +62,14 @@ class Turn(BaseModel):
     note: str | None = None  # e.g. why a template follow-up was used
     asked_at: datetime = Field(default_factory=now)
     answered_at: datetime | None = None
+    appeal: Appeal | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        """Time to answer: from the question shown to the answer sent (None: not answered)."""
+        if self.answered_at is None or self.skipped:
+            return None
+        return round((self.answered_at - self.asked_at).total_seconds(), 1)
 
 
 class Asked(BaseModel):
@@ -68,6 +95,7 @@ class Session(BaseModel):
     plan: list[str] = Field(default_factory=list)  # item ids of the main questions, in order
     turns: list[Turn] = Field(default_factory=list)
     asked: dict[str, Asked] = Field(default_factory=dict)  # item id -> the question as asked
+    job: list[Requirement] = Field(default_factory=list)  # options.job's requirements, matched
     created: datetime = Field(default_factory=now)
     finished: bool = False
 
@@ -106,6 +134,8 @@ class QuestionResult(BaseModel):
     score: float | None  # the main answer's score; a follow-up can only raise it
     model_answer: str
     source: str
+    appeal: float | None = None  # the person's own grade, if they appealed one of its answers
+    seconds: float | None = None  # time to answer, all its answers together
 
 
 class Report(BaseModel):

@@ -25,6 +25,7 @@ ARGS = [
 ]
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+JOB = "Requirements:\n- Dropout and regularization\n- Kubernetes cluster administration\n"
 ANSWERS = {
     "dropout": "Dropout randomly zeroes some activations during training so neurons can't co-adapt.",
     "batch normalization": "It normalizes each layer's activations with the mini-batch mean and variance.",
@@ -72,9 +73,23 @@ def test_an_interview_from_start_to_downloaded_transcript(url: str, page: Page) 
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(url)
     expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=60_000)
+    expect(page.locator("#due")).to_contain_text("Due today: 0", timeout=30_000)
+    expect(page.locator("#due")).to_contain_text("3 new")
+    page.get_by_text("Aim at a job (optional)").click()
+    page.locator("#job textarea").fill(JOB)
+    limit = page.locator("#time-limit input[type=number]")
+    limit.fill("120")
+    limit.press("Enter")
+    page.screenshot(path=ARTIFACTS / "due-and-job.png", full_page=True)
     page.locator("#start").click()
     chat = page.locator("#chat")
     expect(chat).to_contain_text("Question 1 of 3", timeout=30_000)
+    expect(page.locator("#job-view")).to_contain_text("Kubernetes", timeout=30_000)  # a gap
+    expect(page.locator("#clock")).to_contain_text("s left of 120 s")
+    # the countdown is CSS: a number drawn by the page, ticking down from what the server said is left
+    left = page.locator("#clock .left")
+    assert 0 < int(left.evaluate("e => getComputedStyle(e).getPropertyValue('--left')")) <= 120
+    page.screenshot(path=ARTIFACTS / "job-gaps.png", full_page=True)
     question = chat.locator(".message").last.inner_text()
 
     box = page.locator("#answer textarea")
@@ -93,6 +108,14 @@ def test_an_interview_from_start_to_downloaded_transcript(url: str, page: Page) 
     expect(box).to_have_value("")
     page.screenshot(path=ARTIFACTS / "interview.png", full_page=True)
 
+    # the person disagrees with the grade: theirs is kept beside the grader's
+    page.get_by_text("Disagree with this grade?").click()
+    page.locator("#appeal-score input").fill("9")
+    page.locator("#appeal-why textarea").fill("I named the main idea")
+    page.locator("#appeal").click()
+    expect(feedback).to_contain_text("Your appeal: 9/10", timeout=30_000)
+    expect(chat).to_contain_text("your appeal: 9/10")
+
     # markup in an answer is shown, never run
     box.fill('At inference all units are kept and scaled. <img src=x onerror="window.pwned=1">')
     box.press("Enter")
@@ -110,3 +133,6 @@ def test_an_interview_from_start_to_downloaded_transcript(url: str, page: Page) 
     text = Path(path).read_text(encoding="utf-8")
     assert "That is the main idea." in text and "At inference all units are kept" in text
     assert "# Report" in text and "deep_learning.md" in text
+    assert "**Your appeal:** 9/10" in text and "I named the main idea" in text
+    assert "Answered in " in text and "(limit 120 s" in text  # the time taken, per answer
+    assert "## The job" in text and "- Kubernetes cluster administration" in text

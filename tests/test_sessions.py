@@ -86,7 +86,7 @@ def test_the_history_schema_is_pinned(data_dir: Path) -> None:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
         columns = {t: [(r[1], r[2], r[5]) for r in db.execute(f"PRAGMA table_info({t})")] for t in tables}
         applied = [r[0] for r in db.execute("SELECT name FROM _migrations")]
-    assert tables == ["_migrations", "point_results", "sessions"]
+    assert tables == ["_migrations", "cards", "point_results", "reviews", "sessions"]
     assert columns["sessions"] == [
         ("id", "TEXT", 1),
         ("created", "TEXT", 0),
@@ -101,4 +101,18 @@ def test_the_history_schema_is_pinned(data_dir: Path) -> None:
         ("status", "TEXT", 0),
         ("at", "TEXT", 4),
     ]
-    assert applied == [m.__name__ for m in MIGRATIONS] == ["m001_sessions"]
+    assert columns["reviews"] == [
+        ("notes", "TEXT", 1),
+        ("item_id", "TEXT", 2),
+        ("session_id", "TEXT", 3),
+        ("rating", "INTEGER", 0),
+        ("at", "TEXT", 0),
+        ("duration_ms", "INTEGER", 0),
+    ]
+    assert columns["cards"] == [
+        ("notes", "TEXT", 1),
+        ("item_id", "TEXT", 2),
+        ("card", "TEXT", 0),
+        ("due", "TEXT", 0),
+    ]
+    assert applied == [m.__name__ for m in MIGRATIONS] == ["m001_sessions", "m002_cards"]

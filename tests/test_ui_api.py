@@ -47,7 +47,7 @@ def test_a_short_interview_through_the_api(server: str) -> None:
     # a tab's State (its session, its notes folder) stays on the server: it is not in the outputs
     summary, topics = client.predict("A folder on this computer", str(NOTES), None, api_name="/load_notes")
     assert "**3 questions**" in summary and "Deep learning" in str(topics)
-    out = named(client.predict([], 2, 1, "auto", False, api_name="/start"), *ui.PAGE)
+    out = named(client.predict([], 2, 1, "auto", False, api_name="/start"), *ui.PAGE, "job_view")
     chat, status = out["chat"], str(out["status"])
     assert isinstance(chat, list)
     assert status.startswith("Question 1 of 2") and "Question 1 of 2" in text_of(chat[-1])
@@ -61,7 +61,7 @@ def test_a_short_interview_through_the_api(server: str) -> None:
     assert isinstance(hinted, list) and text_of(hinted[-1]).startswith("💡")
     skipped = named(client.predict(api_name="/skip"), *ui.PAGE)["chat"]
     assert isinstance(skipped, list) and "Question 2 of 2" in text_of(skipped[-1])
-    out = named(client.predict(api_name="/end"), *ui.PAGE, *ui.REPORT)
+    out = named(client.predict(api_name="/end"), *ui.PAGE, *ui.REPORT, "due")
     assert "Overall" in str(out["report"])
     picker = out["pick"]
     assert isinstance(picker, dict)

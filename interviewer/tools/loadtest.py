@@ -81,7 +81,8 @@ def _interview(url: str, notes: Path, user: int, questions: int, barrier: thread
         if out[3].startswith("Interview finished"):  # outputs: box, chat, feedback, status
             break
     out = client.predict(api_name="/end")
-    session_id = out[8]["value"]  # the transcript picker names this tab's session
+    # the transcript picker names this tab's session; /end returns the page's outputs, then the report's
+    session_id = out[len(ui.PAGE) + ui.REPORT.index("pick")]["value"]
     md, _, _ = client.predict(session_id, api_name="/transcripts")
     transcript = Path(md).read_text(encoding="utf-8")
     return UserRun(

@@ -16,6 +16,8 @@ from interviewer.engine import Engine
 from interviewer.grading import calibration
 from interviewer.grading.grader import Grader
 from interviewer.history import History
+from interviewer.schedule import Clock
+from interviewer.session import now
 from interviewer.web.uploads import unpack
 from knowledge.embedder import Embedder
 from knowledge.ingest import index_dir, ingest
@@ -36,8 +38,10 @@ class Coach:
         data_dir: Path,
         make_embedder: Callable[[], Embedder],
         make_chat: Callable[[], ChatBackend],
+        clock: Clock = now,
     ) -> None:
         self.data_dir = data_dir
+        self.now = clock  # every engine's clock; a test fakes it to move days on
         self.history = History(data_dir / "history.sqlite")
         self._make_embedder = make_embedder
         self._make_chat = make_chat
@@ -74,7 +78,7 @@ class Coach:
         with self._lock:
             folder = index_dir(self.data_dir, notes, grader.embedder.name)
             kb, summary = ingest(notes, grader.embedder, folder, progress=True)
-            engine = Engine(kb, grader, self.chat(), self.history)
+            engine = Engine(kb, grader, self.chat(), self.history, self.now)
             self._engines[root] = engine
             return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
 

@@ -32,6 +32,7 @@ class Page(BaseModel):
     feedback: str
     status: str
     active: bool  # a question is waiting for an answer
+    clock: str = ""  # the countdown's HTML while a timed question waits; empty otherwise
 
 
 def start(coach: Coach, root: str, options: SessionOptions) -> tuple[Session, Page]:
@@ -113,7 +114,10 @@ def page(coach: Coach, session: Session, notice: str = "", thinking: bool = Fals
         elif turn.answer is not None:
             chat.append({"role": "user", "content": turn.answer})
             if turn.grade:
-                chat.append({"role": "assistant", "content": views.grade_line(turn.grade)})
+                line = views.grade_line(turn.grade)
+                line += f" · {turn.seconds:g} s" if turn.seconds is not None else ""
+                line += f" · your appeal: {turn.appeal.score:g}/10" if turn.appeal else ""
+                chat.append({"role": "assistant", "content": line})
     if thinking:
         chat.append({"role": "assistant", "content": "…"})
     if session.finished:
@@ -129,7 +133,13 @@ def page(coach: Coach, session: Session, notice: str = "", thinking: bool = Fals
         notice = coach.chat_notice
     where = "Interview finished." if session.finished else f"Question {mains} of {len(session.plan)}"
     status = f"{where} · {notice}" if notice else where
-    return Page(chat=chat, feedback=views.feedback_html(graded), status=status, active=current is not None)
+    clock = ""
+    if current is not None and session.options.time_limit:
+        limit = session.options.time_limit
+        left = limit - (coach.now() - current.asked_at).total_seconds()
+        clock = views.clock_html(limit, left, f"{session.id}-{len(session.turns)}")
+    feedback = views.feedback_html(graded)
+    return Page(chat=chat, feedback=feedback, status=status, active=current is not None, clock=clock)
 
 
 class ReportView(BaseModel):
@@ -152,6 +162,7 @@ def report(coach: Coach, session: Session | None) -> ReportView:
 class HistoryView(BaseModel):
     rows: list[list[object]]  # one per past session, newest first
     trend: list[dict[str, object]]  # {"date", "topic", "score"}: per-topic score over time
+    sessions: int  # how many the trend spans: one session draws points, not lines
     choices: list[tuple[str, str]]  # (label, session id) for the export picker
 
 
@@ -169,7 +180,7 @@ def history(coach: Coach) -> HistoryView:
         rows.append([when, s.id, Path(s.notes).name, answered, overall, ", ".join(per_topic)])
         trend += [{"date": when, "topic": t, "score": v} for t, v in per_topic.items()]
         choices.append((f"{when} · {overall if overall is not None else '–'}/10 · {s.id}", s.id))
-    return HistoryView(rows=rows, trend=trend, choices=choices)
+    return HistoryView(rows=rows, trend=trend, sessions=len(rows), choices=choices)
 
 
 def export(coach: Coach, session_id: str | None, fmt: str) -> Path:

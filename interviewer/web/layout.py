@@ -41,11 +41,26 @@ def layout() -> dict[str, Any]:
         load_btn = gr.Button("Load notes", size="sm")
         summary = gr.Markdown("*Loading the sample notes…*", elem_id="notes-summary")
         gr.Markdown("### 2 · The interview")
+        due = gr.Markdown("", elem_id="due")
         topics = gr.Dropdown(label="Topics (empty: all)", multiselect=True, choices=[])
         questions = gr.Slider(1, 20, value=5, step=1, label="Questions")
         follow_ups = gr.Slider(0, 2, value=1, step=1, label="Follow-ups per question")
         language = gr.Radio(LANGUAGES, value="auto", label="Interviewer's language")
-        review_weak = gr.Checkbox(label="Review my weak topics first")
+        review_weak = gr.Checkbox(label="Review my weak topics first (instead of the schedule)")
+        time_limit = gr.Slider(
+            0, 600, value=0, step=30, label="Seconds per question (0: no limit)", elem_id="time-limit"
+        )
+        with gr.Accordion("Aim at a job (optional)", open=False):
+            job = gr.Textbox(
+                label="Job description",
+                placeholder="Paste the requirements, one per line",
+                lines=4,
+                max_lines=12,
+                max_length=20_000,
+                elem_id="job",
+            )
+            job_file = gr.UploadButton("Load a .txt or .md", file_types=[".txt", ".md"], size="sm")
+            job_view = gr.Markdown("", elem_id="job-view")
         start_btn = gr.Button("Start interview", variant="primary", elem_id="start")
         resume_btn = gr.Button("Resume my last interview", size="sm")
 
@@ -61,6 +76,7 @@ def layout() -> dict[str, Any]:
                         elem_id="chat",
                     )
                     status = gr.Markdown("", elem_id="status")
+                    clock = gr.HTML("", elem_id="clock")
                     answer_box = gr.Textbox(
                         show_label=False,
                         placeholder="Your answer. Enter sends, Shift+Enter starts a new line.",
@@ -79,6 +95,14 @@ def layout() -> dict[str, Any]:
                     gr.Markdown("#### Feedback")
                     # Markdown, not HTML: the notes' $LaTeX$ renders here too (our HTML passes through)
                     feedback = gr.Markdown(feedback_html(None), latex_delimiters=LATEX, elem_id="feedback")
+                    with gr.Accordion("Disagree with this grade?", open=False):
+                        appeal_score = gr.Number(
+                            label="My grade should be", minimum=0, maximum=10, elem_id="appeal-score"
+                        )
+                        appeal_reason = gr.Textbox(
+                            label="Why (optional)", max_length=2000, elem_id="appeal-why"
+                        )
+                        appeal_btn = gr.Button("Appeal", size="sm", elem_id="appeal")
         with gr.Tab("Report", id="report"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
@@ -89,6 +113,10 @@ def layout() -> dict[str, Any]:
                     topic_plot = gr.BarPlot(
                         x="topic", y="score", y_lim=[0, 10], title="Score by topic", height=260
                     )
+                    forecast = gr.BarPlot(
+                        x="day", y="due", title="Questions due, next 14 days", height=220, x_label_angle=-45
+                    )
+                    schedule_md = gr.Markdown("", elem_id="schedule")
                     gr.Markdown("#### Download a transcript")
                     pick = gr.Dropdown(label="Interview", choices=[], elem_id="pick")
                     with gr.Row():
@@ -97,6 +125,10 @@ def layout() -> dict[str, Any]:
                         dl_html = gr.DownloadButton("HTML", size="sm", elem_id="dl-html")
             gr.Markdown("#### History")
             trend = gr.LinePlot(x="date", y="score", color="topic", y_lim=[0, 10], height=260)
+            # one session is one point per topic, which a line plot can't show: points instead
+            trend_points = gr.ScatterPlot(
+                x="date", y="score", color="topic", y_lim=[0, 10], height=260, visible=False
+            )
             past = gr.Dataframe(
                 headers=["When", "Session", "Notes", "Answers", "Overall", "Topics"],
                 interactive=False,
@@ -115,6 +147,18 @@ def layout() -> dict[str, Any]:
         "follow_ups": follow_ups,
         "language": language,
         "review_weak": review_weak,
+        "due": due,
+        "time_limit": time_limit,
+        "job": job,
+        "job_file": job_file,
+        "job_view": job_view,
+        "clock": clock,
+        "appeal_score": appeal_score,
+        "appeal_reason": appeal_reason,
+        "appeal": appeal_btn,
+        "forecast": forecast,
+        "schedule": schedule_md,
+        "trend_points": trend_points,
         "start_btn": start_btn,
         "resume_btn": resume_btn,
         "tabs": tabs,

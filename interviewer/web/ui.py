@@ -14,8 +14,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry: noth
 import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from interviewer.session import Session, SessionOptions  # noqa: E402
-from interviewer.web import handlers  # noqa: E402
+from interviewer.session import Session  # noqa: E402
+from interviewer.web import handlers, practice  # noqa: E402
 from interviewer.web.coach import Coach  # noqa: E402
 from interviewer.web.errors import guarded, guarded_stream  # noqa: E402
 from interviewer.web.handlers import Page, UserError  # noqa: E402
@@ -26,9 +26,19 @@ from interviewer.web.views import notes_summary  # noqa: E402
 HERE = Path(__file__).parent
 # a tab's outputs by name; the API returns those of an event in this order (buttons, tabs and
 # State are not API outputs), so callers read them by name too
-PAGE = ("chat", "feedback", "status")
+PAGE = ("chat", "feedback", "status", "clock")
 BUTTONS = ("send", "hint", "skip", "reveal", "end")  # usable only while a question waits
-REPORT = ("report", "model_answers", "topic_plot", "trend", "past", "pick")
+REPORT = (
+    "report",
+    "model_answers",
+    "topic_plot",
+    "trend",
+    "trend_points",
+    "past",
+    "pick",
+    "forecast",
+    "schedule",
+)
 PROGRESS = gr.Progress(track_tqdm=True)  # tqdm bars (model assembly, embedding) show in the page
 
 
@@ -47,6 +57,8 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         follow_ups = c["follow_ups"]
         language = c["language"]
         review_weak = c["review_weak"]
+        due = c["due"]
+        job = c["job"]
         start_btn = c["start_btn"]
         resume_btn = c["resume_btn"]
         tabs = c["tabs"]
@@ -64,7 +76,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         report_out = [c[n] for n in REPORT]
 
         def show(p: Page) -> dict[Any, Any]:
-            shown = {c["chat"]: p.chat, c["feedback"]: p.feedback, c["status"]: p.status}
+            shown = {c["chat"]: p.chat, c["feedback"]: p.feedback, c["status"]: p.status, c["clock"]: p.clock}
             return shown | {c[n]: gr.update(interactive=p.active) for n in BUTTONS}
 
         def switch_source(choice: str) -> dict[Any, Any]:
@@ -97,19 +109,31 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
 
         @guarded
         def begin(
-            root_: str, topics_: list[str], n: float, fu: float, lang: str, weak: bool
+            root_: str,
+            topics_: list[str],
+            n: float,
+            fu: float,
+            lang: str,
+            weak: bool,
+            job_: str | None = None,  # None: optional in the API, so older callers still start
+            limit: float | None = None,
         ) -> dict[Any, Any]:
-            options = SessionOptions.model_validate(
-                {
-                    "topics": topics_ or [],
-                    "questions": int(n),
-                    "follow_ups": int(fu),
-                    "language": lang,
-                    "review_weak": weak,
-                }
-            )
+            options = practice.options(topics_, int(n), int(fu), lang, weak, job_ or "", int(limit or 0))
             s, p = handlers.start(coach, root_, options)
-            return {session: s, **show(p), tabs: gr.update(selected="interview")}
+            shown = {c["job_view"]: practice.job(s), tabs: gr.update(selected="interview")}
+            return {session: s, **show(p), **shown}
+
+        @guarded
+        def due_today(root_: str) -> dict[Any, Any]:
+            return {due: practice.due(coach, root_)}
+
+        @guarded
+        def read_job(path: str | None) -> dict[Any, Any]:
+            return {job: practice.job_text(path)}
+
+        @guarded
+        def appeal(s: Session | None, score: float | None, reason: str) -> dict[Any, Any]:
+            return {session: s, **show(practice.appeal(coach, s, score, reason))}
 
         @guarded
         def pick_up() -> dict[Any, Any]:
@@ -131,18 +155,24 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         @guarded
         def finish(s: Session | None) -> dict[Any, Any]:
             p = handlers.end(coach, s)
-            return {session: s, **show(p), **refresh(s), tabs: gr.update(selected="report")}
+            shown = {due: practice.due(coach, s.notes) if s else "", tabs: gr.update(selected="report")}
+            return {session: s, **show(p), **refresh(s), **shown}
 
         @guarded
         def refresh(s: Session | None) -> dict[Any, Any]:
             r = handlers.report(coach, s)
             h = handlers.history(coach)
+            plan = practice.schedule(coach, s)
+            trend = pd.DataFrame(h.trend, columns=["date", "topic", "score"])
             current = s.id if s and any(choice[1] == s.id for choice in h.choices) else None
             return {
                 c["report"]: r.summary,
                 c["model_answers"]: r.model_answers,
                 c["topic_plot"]: pd.DataFrame(r.topics, columns=["topic", "score"]),
-                c["trend"]: pd.DataFrame(h.trend, columns=["date", "topic", "score"]),
+                c["trend"]: gr.update(value=trend, visible=h.sessions != 1),
+                c["trend_points"]: gr.update(value=trend, visible=h.sessions == 1),
+                c["forecast"]: pd.DataFrame(plan.forecast, columns=["day", "due"]),
+                c["schedule"]: plan.markdown,
                 c["past"]: h.rows,
                 c["pick"]: gr.update(choices=h.choices, value=current),
             }
@@ -160,14 +190,18 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         notes_in = [source, folder, files]
         # the bars (model assembly, embedding) show on the summary alone, where there is room
         loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
-        load_btn.click(load, notes_in, notes_out, api_name="load_notes", **loading)
-        files.upload(load, notes_in, notes_out, **loading, **hidden)
-        demo.load(load, notes_in, notes_out, **loading, **hidden)
+        # what is due shows after the notes load, as its own step: load_notes' API outputs stay as they were
+        load_btn.click(load, notes_in, notes_out, api_name="load_notes", **loading).then(
+            due_today, root, due, **hidden
+        )
+        files.upload(load, notes_in, notes_out, **loading, **hidden).then(due_today, root, due, **hidden)
+        demo.load(load, notes_in, notes_out, **loading, **hidden).then(due_today, root, due, **hidden)
+        c["job_file"].upload(read_job, c["job_file"], job, **hidden)
         demo.load(refresh, session, report_out, **hidden)
         start_btn.click(
             begin,
-            [root, topics, questions, follow_ups, language, review_weak],
-            [session, *page_out, tabs],
+            [root, topics, questions, follow_ups, language, review_weak, job, c["time_limit"]],
+            [session, *page_out, c["job_view"], tabs],
             api_name="start",
         )
         resume_btn.click(pick_up, None, [session, root, *page_out, tabs], api_name="resume")
@@ -179,7 +213,9 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         hint.click(action(handlers.hint), session, [session, *page_out], api_name="hint")
         skip.click(action(handlers.skip), session, [session, *page_out], api_name="skip", **one)
         reveal.click(action(handlers.reveal), session, [session, *page_out], api_name="model_answer")
-        end.click(finish, session, [session, *page_out, *report_out, tabs], api_name="end")
+        end.click(finish, session, [session, *page_out, *report_out, due, tabs], api_name="end")
+        appeal_in = [session, c["appeal_score"], c["appeal_reason"]]
+        c["appeal"].click(appeal, appeal_in, [session, *page_out], api_name="appeal")
         pick.change(downloads, pick, [dl_md, dl_json, dl_html], api_name="transcripts")
     return demo
 

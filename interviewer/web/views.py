@@ -7,7 +7,8 @@ it), and every piece placed into our own HTML goes through html.escape first.
 from html import escape
 
 from interviewer.grading.grader import Grade
-from interviewer.session import Report, Session, Turn
+from interviewer.schedule import Counts
+from interviewer.session import Report, Requirement, Session, Turn
 from interviewer.web.coach import NotesLoaded
 
 _STATUS = {"covered": "Covered", "partly": "Partly", "missed": "Missed"}
@@ -41,6 +42,9 @@ def feedback_html(turn: Turn | None) -> str:
     score = "–" if g.score is None else f"{g.score:g}"
     reason = f"<p class='fb-reason'>{escape(g.reason)}</p>" if g.reason else ""
     revealed = "<p class='fb-reason'>Answered after viewing the model answer.</p>" if turn.revealed else ""
+    if turn.appeal:
+        why = f": {escape(turn.appeal.reason)}" if turn.appeal.reason else ""
+        revealed += f"<p class='fb-appeal'>Your appeal: {turn.appeal.score:g}/10{why}</p>"
     points = []
     for p in g.points:
         evidence = f"<blockquote>“{escape(p.evidence)}”</blockquote>" if p.evidence else ""
@@ -81,7 +85,52 @@ def report_markdown(session: Session, report: Report) -> str:
     if report.missed:
         out += ["", "#### Missed points", ""]
         out += [f"- {p.text} — *{p.source} › {p.heading}*" for p in report.missed]
+    out += ["", "#### Questions", ""]
+    for q in report.questions:
+        score = "skipped" if q.score is None else f"{q.score}/10"
+        appeal = f" (your appeal: {q.appeal:g}/10)" if q.appeal is not None else ""
+        took = f" · {q.seconds:g} s" if q.seconds is not None else ""
+        out.append(f"- {q.question} — {score}{appeal}{took}")
+    if session.job:
+        out += ["", job_markdown(session.job)]
     return "\n".join(out)
+
+
+def job_markdown(requirements: list[Requirement]) -> str:
+    """The job's requirements: the gaps first (notes to write), then the closest question of each other."""
+    if not requirements:
+        return ""
+    gaps = [r for r in requirements if r.item_id is None]
+    covered = [r for r in requirements if r.item_id is not None]
+    out = [f"#### The job: {len(covered)} of {len(requirements)} requirements in your notes"]
+    if gaps:
+        out += ["", "**Gaps: no note covers these yet**", ""] + [f"- {r.text}" for r in gaps]
+    if covered:
+        out += ["", "**Covered, with the closest question**", ""]
+        out += [f"- {r.text} → *{r.question}*" for r in covered]
+    return "\n".join(out)
+
+
+def due_markdown(counts: Counts, per_topic: dict[str, int]) -> str:
+    """Before starting: what the schedule has for today."""
+    topics = " · ".join(f"{t}: {n}" for t, n in sorted(per_topic.items()) if n)
+    line = f"**Due today: {counts.due}** · {counts.new} new · {counts.learned} learned"
+    return line + (f"\n\n{topics}" if topics else "")
+
+
+def clock_html(limit: int, left: float, key: str) -> str:
+    """A countdown drawn by CSS alone (ui.css: .clock): no script, nothing to keep in sync with
+    the server. `key` changes per question, so the page redraws it and the animation restarts."""
+    if not limit:
+        return ""
+    left = max(0, round(left))
+    width = 100 * left / limit
+    return (
+        f"<div class='clock' data-q='{escape(key)}'><span class='left' style='--left:{left};"
+        f"animation-duration:{left}s'></span> s left of {limit} s<span class='up' "
+        f"style='animation-delay:{left}s'> · time's up</span><div class='bar' style='width:{width:.0f}%;"
+        f"animation-duration:{left}s'></div></div>"
+    )
 
 
 def model_answers_markdown(report: Report) -> str:
