@@ -67,9 +67,9 @@ def test_the_checks_see_a_violation(tmp_path: Path) -> None:
     assert imports(bad) == {"interviewer.tools", "interviewer.tools.bench", "interviewer.web.ui"}
 
 
-@pytest.mark.parametrize("name", sorted(modules()))
+@pytest.mark.parametrize("name", sorted(modules()) + ["app"])
 def test_modules_are_short_or_say_why(name: str) -> None:
-    path = modules()[name]
+    path = ROOT / "app.py" if name == "app" else modules()[name]
     lines = len(path.read_text(encoding="utf-8").splitlines())
     docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
     assert lines <= MAX_LINES or "Longer than" in docstring, f"{lines} lines and no reason given"
