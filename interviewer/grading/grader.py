@@ -140,10 +140,11 @@ class Grader:
             text = text.replace(dropped, " ")  # cut from the text itself: the rest reads as written
         text = re.sub(r"[ \t]{2,}", " ", text).strip()
         q = self.question_vector(question)
-        # apart: one batch is padded to its longest text, and the whole answer is many times
-        # longer than any clause (a 222-token answer made 28-token clauses cost 8x)
-        a = self.embedder.encode([text], KIND)[0]
         c = self.embedder.encode(clauses, KIND)
+        # the whole answer as the mean direction of its clauses: encoding it again would cost as
+        # much as all of them (a CPU pays per token), for the same held-out agreement
+        a = c.mean(axis=0)
+        a = a / (np.linalg.norm(a) or 1.0)
         if _copies(text, question, float(a @ q)):
             return Signals(guard="The answer only repeats the question.")
         every_sim = similarities(rubric.vectors, c)
