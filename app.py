@@ -272,6 +272,7 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.web import ui
 
     coach = make_coach(settings)
+    coach.preload(BUNDLED_NOTES)  # index and load the models now, not when a page first opens
     demo = ui.build(coach, BUNDLED_NOTES)
     print(f"Interview Coach: open http://{settings.host}:{settings.port} in your browser (Ctrl+C stops it).")
     ui.launch(demo, coach, host=settings.host, port=settings.port, share=args.share)

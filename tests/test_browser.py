@@ -5,14 +5,17 @@ Without /usr/bin/chromium the test skips, except under CI, where .ci/run install
 """
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from interviewer.chat import FakeChat
 from interviewer.web import ui
 from interviewer.web.coach import Coach
+from knowledge.embedder import FakeEmbedder, Kind
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -136,3 +139,29 @@ def test_an_interview_from_start_to_downloaded_transcript(url: str, page: Page) 
     assert "**Your appeal:** 9/10" in text and "I named the main idea" in text
     assert "Answered in " in text and "(limit 120 s" in text  # the time taken, per answer
     assert "## The job" in text and "- Kubernetes cluster administration" in text
+
+
+class SlowEmbedder(FakeEmbedder):
+    """Indexing that takes a while, as the real model's first start does."""
+
+    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        time.sleep(0.5)
+        return super().encode(texts, kind)
+
+
+def test_start_pressed_before_the_notes_are_in_waits_instead_of_failing(data_dir: Path, page: Page) -> None:
+    coach = Coach(data_dir, SlowEmbedder, lambda: FakeChat(["What happens at inference time?"] * 5))
+    coach.preload(NOTES)  # what app.py does at server start
+    demo = ui.build(coach, NOTES)
+    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)
+    try:
+        assert demo.local_url
+        page.goto(demo.local_url)
+        page.locator("#start").click()  # at once: nothing is indexed yet
+        expect(page.locator("#chat")).to_contain_text("Question 1 of", timeout=60_000)
+        # no error toast and no red badge: nothing went wrong that the person caused
+        expect(page.locator(".toast-body")).to_have_count(0)
+        assert "Error" not in page.locator("#chat").inner_text()
+        assert "Error" not in page.locator("#status").inner_text()
+    finally:
+        demo.close()

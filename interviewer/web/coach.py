@@ -51,6 +51,8 @@ class Coach:
         self.chat_notice: str | None = None  # why follow-ups come from templates, if they do
         self._engines: dict[str, Engine] = {}
         self._lock = threading.RLock()  # one model load and one ingest at a time
+        self._preload: threading.Thread | None = None
+        self._preloaded: str | Exception = ""  # the preloaded notes' root, or why they failed
 
     def grader(self) -> Grader:
         with self._lock:
@@ -81,6 +83,31 @@ class Coach:
             engine = Engine(kb, grader, self.chat(), self.history, self.now)
             self._engines[root] = engine
             return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
+
+    def preload(self, notes: Path) -> None:
+        """Indexes the notes (and loads the models) in the background from server start, so a
+        Start pressed before the page has loaded them waits for them instead of failing."""
+        self._preload = threading.Thread(target=self._load_default, args=(notes,), daemon=True)
+        self._preload.start()
+
+    def _load_default(self, notes: Path) -> None:
+        try:
+            self._preloaded = self.load(notes).root
+            self.warm()
+        except Exception as e:  # kept for whoever starts first: the page says why
+            self._preloaded = e
+
+    def preloading(self) -> bool:
+        return self._preload is not None and self._preload.is_alive()
+
+    def default_root(self) -> str:
+        """The preloaded notes' root once they are ready ("" when nothing was preloaded)."""
+        if self._preload is None:
+            return ""
+        self._preload.join()
+        if isinstance(self._preloaded, Exception):
+            raise self._preloaded
+        return self._preloaded
 
     def warm(self) -> None:
         """Loads the LLM in the background now, while the person picks options: loading holds the

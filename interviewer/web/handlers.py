@@ -36,6 +36,8 @@ class Page(BaseModel):
 
 
 def start(coach: Coach, root: str, options: SessionOptions) -> tuple[Session, Page]:
+    """A new interview on the tab's notes, or on the preloaded ones (waiting for them) if none."""
+    root = root or coach.default_root()
     if not root:
         raise UserError("Load some notes first.")
     engine = coach.engine(root)

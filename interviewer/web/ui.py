@@ -107,7 +107,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
                 root: loaded.root,
             }
 
-        @guarded
+        @guarded_stream
         def begin(
             root_: str,
             topics_: list[str],
@@ -117,11 +117,16 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             weak: bool,
             job_: str | None = None,  # None: optional in the API, so older callers still start
             limit: float | None = None,
-        ) -> dict[Any, Any]:
+        ) -> Iterator[dict[Any, Any]]:
+            if not root_ and coach.preloading():  # Start before the sample notes are in: wait, say so
+                yield {
+                    c["status"]: "Indexing the sample notes (the first start also assembles the models); "
+                    "the interview starts by itself when they are ready…"
+                }
             options = practice.options(topics_, int(n), int(fu), lang, weak, job_ or "", int(limit or 0))
             s, p = handlers.start(coach, root_, options)
             shown = {c["job_view"]: practice.job(s), tabs: gr.update(selected="interview")}
-            return {session: s, **show(p), **shown}
+            yield {session: s, root: s.notes, **show(p), **shown}
 
         @guarded
         def due_today(root_: str) -> dict[Any, Any]:
@@ -201,7 +206,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         start_btn.click(
             begin,
             [root, topics, questions, follow_ups, language, review_weak, job, c["time_limit"]],
-            [session, *page_out, c["job_view"], tabs],
+            [session, root, *page_out, c["job_view"], tabs],
             api_name="start",
         )
         resume_btn.click(pick_up, None, [session, root, *page_out, tabs], api_name="resume")
