@@ -13,6 +13,11 @@ from interviewer.grading.features import words
 from interviewer.prompts import render
 
 MAX_CHARS = 200
+# a follow-up that carries this much of a question's own words restates it, however much it adds
+# ("为什么大模型普遍采用子词分词？" -> "为什么大模型在处理文本时，子词分词比词级分词更有效？": 8 of 13);
+# only for questions with enough words for a share to mean something
+RESTATES = 0.6
+RESTATES_MIN_WORDS = 4
 _LABEL = re.compile(r"^(.{2,24}?)[：:]")  # "模型架构：BERT 是编码器" -> topic "模型架构"
 
 
@@ -57,6 +62,8 @@ def check(text: str, question: str, missed_point: str) -> str | None:
         return "not a question"
     mine, asked = words(text), words(question)
     if mine and len(mine & asked) / len(mine) >= 0.8:
+        return "repeats the question"
+    if len(asked) >= RESTATES_MIN_WORDS and len(mine & asked) / len(asked) >= RESTATES:
         return "repeats the question"
     # words of the point that the question did not already use are the answer: don't say them
     secret = words(missed_point) - asked
