@@ -93,7 +93,8 @@ def test_follow_up_checks() -> None:
     assert check("Dropout reduces co-adaptation.", q, point) == "not a question"
     assert check("What does dropout do?", q, point) == "repeats the question"
     zh_q, zh_point = "为什么大模型普遍采用子词分词？", "子词分词能处理未登录词"
-    assert check("为什么大模型在处理文本时，子词分词比词级分词更有效？", zh_q, zh_point) == "repeats the question"
+    restated = "为什么大模型在处理文本时，子词分词比词级分词更有效？"
+    assert check(restated, zh_q, zh_point) == "repeats the question"
     assert check("遇到词表里没有的新词时，模型怎么办？", zh_q, zh_point) is None
     assert check("Does it reduce co-adaptation between neurons?", q, point) == "gives the answer away"
     assert check("What happens to units that learn to rely on each other?", q, point) is None
