@@ -66,7 +66,8 @@ def make_embedder(name: str, settings: Settings, progress: bool = True) -> Embed
 
 
 def make_chat(settings: Settings) -> "ChatBackend":
-    from interviewer.chat import FakeChat, LlamaCppChat, OpenAICompatChat
+    from interviewer.chat import FakeChat, OpenAICompatChat
+    from interviewer.llm_process import LocalServerChat
 
     if settings.llm == "fake":
         return FakeChat()
@@ -77,7 +78,9 @@ def make_chat(settings: Settings) -> "ChatBackend":
     from knowledge.models import ModelAssemblyError, model_path
 
     try:
-        return LlamaCppChat(model_path(settings.llm_model, settings.cache_dir))
+        return LocalServerChat(
+            model_path(settings.llm_model, settings.cache_dir), timeout=settings.llm_timeout
+        )
     except ModelAssemblyError as e:
         raise ModelUnavailable(str(e)) from e
 

@@ -1,22 +1,17 @@
 """Chat backends. Each is one class with one method: stream(messages, max_tokens, stop).
 
-LlamaCppChat runs a GGUF in this process (llama-cpp-python, loaded on first use, or early in a
-background thread by warm());
+The bundled GGUF runs in a process of its own behind llama.cpp's server (llm_process.py), which
+this module reaches as any other server:
 OpenAICompatChat streams from any OpenAI-compatible server (llama.cpp server, vLLM, Ollama);
 FakeChat replays scripted replies, for tests and demos.
 Failures surface as ChatError with a message a person can act on; callers fall back.
 """
 
 import json
-import os
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Protocol
-
-from knowledge.embedder import COMPUTE_LOCK
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
 
@@ -43,60 +38,6 @@ def reply(
     backend: ChatBackend, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
 ) -> str:
     return "".join(backend.stream(messages, max_tokens, stop))
-
-
-class LlamaCppChat:
-    def __init__(self, model_path: Path, n_ctx: int = 2048, n_threads: int | None = None) -> None:
-        self.name = f"llama-cpp:{model_path.name}"
-        self.path = model_path
-        self.n_ctx = n_ctx
-        self.n_threads = n_threads or os.cpu_count() or 2
-        self._llm: object | None = None
-        self._lock = threading.Lock()
-        self._error: ChatError | None = None
-        self._warming: threading.Thread | None = None
-
-    def warm(self) -> threading.Thread:
-        """Start loading in the background, so the first question never waits for the model."""
-        if self._warming is None:
-            self._warming = threading.Thread(target=self._quiet_load, daemon=True, name="llama-load")
-            self._warming.start()
-        return self._warming
-
-    def _quiet_load(self) -> None:
-        try:
-            self._load()
-        except ChatError:
-            pass  # kept in self._error; the first stream() reports it
-
-    def _load(self) -> object:
-        with self._lock, COMPUTE_LOCK:
-            if self._llm is None and self._error is None:
-                try:
-                    from llama_cpp import Llama
-
-                    self._llm = Llama(
-                        model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False
-                    )
-                except (ImportError, OSError, ValueError, RuntimeError) as e:
-                    self._error = ChatError(f"the local model {self.path.name} failed to load ({e})")
-            if self._error:
-                raise self._error
-            return self._llm
-
-    def stream(
-        self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
-    ) -> Iterator[str]:
-        llm = self._load()
-        with COMPUTE_LOCK:
-            # temperature 0: the same prompt gives the same question, so interviews are repeatable
-            chunks = llm.create_chat_completion(  # type: ignore[attr-defined]
-                messages=messages, max_tokens=max_tokens, stop=stop or [], temperature=0.0, stream=True
-            )
-            for chunk in chunks:
-                piece = chunk["choices"][0]["delta"].get("content")
-                if piece:
-                    yield piece
 
 
 class OpenAICompatChat:

@@ -17,10 +17,10 @@ from interviewer.chat import (
     ChatBackend,
     ChatError,
     FakeChat,
-    LlamaCppChat,
     OpenAICompatChat,
     reply,
 )
+from interviewer.llm_process import LocalServerChat
 
 MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},
@@ -78,8 +78,10 @@ def openai_for(httpd: ThreadingHTTPServer, timeout: float = 5.0) -> OpenAICompat
 
 
 @pytest.fixture(scope="module")
-def llama() -> LlamaCppChat:
-    return LlamaCppChat(smollm_path(), n_ctx=512)
+def llama() -> Iterator[LocalServerChat]:
+    chat = LocalServerChat(smollm_path(), n_ctx=512)
+    yield chat
+    chat.close()
 
 
 @pytest.fixture(params=["fake", "openai", "llama-cpp"])
@@ -102,14 +104,26 @@ def test_battery_respects_max_tokens(backend: ChatBackend) -> None:
     assert 0 < len(short.split()) <= 4
 
 
-def test_llama_cpp_is_repeatable_and_loads_in_the_background(llama: LlamaCppChat) -> None:
-    llama.warm().join(timeout=60)
+def test_llama_cpp_is_repeatable_and_runs_in_its_own_lower_priority_process(llama: LocalServerChat) -> None:
+    llama.warm().join(timeout=120)
     assert reply(llama, MESSAGES, max_tokens=12) == reply(llama, MESSAGES, max_tokens=12)
+    assert llama.proc is not None and llama.proc.pid != os.getpid()
+    assert os.getpriority(os.PRIO_PROCESS, llama.proc.pid) > os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_a_killed_llm_process_is_restarted_for_the_next_call(llama: LocalServerChat) -> None:
+    reply(llama, MESSAGES, max_tokens=4)
+    assert llama.proc is not None
+    before, restarts = llama.proc.pid, llama.restarts
+    llama.proc.kill()
+    llama.proc.wait(timeout=10)
+    assert reply(llama, MESSAGES, max_tokens=4).strip()
+    assert llama.proc.pid != before and llama.restarts == restarts + 1
 
 
 def test_missing_models_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(ChatError, match="missing.gguf failed to load"):
-        reply(LlamaCppChat(tmp_path / "missing.gguf"), MESSAGES)
+        reply(LocalServerChat(tmp_path / "missing.gguf"), MESSAGES)
 
 
 def test_openai_sends_the_request_a_server_expects(server: ThreadingHTTPServer) -> None:
@@ -192,11 +206,12 @@ def test_bundled_llm_assembles_loads_and_asks_a_follow_up() -> None:
     from knowledge.models import model_path
     from tests.conftest import MODEL_CACHE
 
-    chat = LlamaCppChat(model_path("qwen2.5-coder-0.5b-instruct-q4_k_m", MODEL_CACHE, progress=False))
+    chat = LocalServerChat(model_path("qwen2.5-coder-0.5b-instruct-q4_k_m", MODEL_CACHE, progress=False))
     fu = follow_up(chat, "What does dropout do?", "It zeroes activations.", "It reduces co-adaptation", "en")
     checks = {"empty", "too long", "not a question", "repeats the question", "gives the answer away"}
     assert fu.from_llm or fu.rejected in checks  # the model answered; its wording was used or checked
-    assert chat._llm is not None
+    assert chat.proc is not None and chat.proc.poll() is None  # the model really loaded and answered
+    chat.close()
 
 
 FAULTS = ["missing gguf", "corrupt gguf", "server down", "server drops", "server stalls"]
@@ -213,10 +228,10 @@ def test_a_broken_llm_never_stops_the_interview(
 
     backend: ChatBackend
     if fault == "missing gguf":
-        backend = LlamaCppChat(tmp_path / "gone.gguf")
+        backend = LocalServerChat(tmp_path / "gone.gguf")
     elif fault == "corrupt gguf":
         (tmp_path / "bad.gguf").write_bytes(b"GGUF" + os.urandom(4096))  # a checksum-failing file
-        backend = LlamaCppChat(tmp_path / "bad.gguf")
+        backend = LocalServerChat(tmp_path / "bad.gguf")
     elif fault == "server down":
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))

@@ -1,5 +1,6 @@
 """The real Gradio app, launched in-process on 127.0.0.1, driven through gradio_client."""
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,3 +119,39 @@ def test_unexpected_errors_read_as_one_sentence() -> None:
         errors.guarded(boom)()
     assert "Something went wrong (KeyError" in caught.value.message
     assert "Your answers so far are saved." in caught.value.message
+
+
+class HeldChat(FakeChat):
+    """Writes its follow-up only when the test lets it: a slow LLM, on cue."""
+
+    def __init__(self) -> None:
+        super().__init__(["What happens at inference time?"] * 5)
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def stream(self, messages: list[dict[str, str]], max_tokens: int = 128, stop: list[str] | None = None):  # type: ignore[no-untyped-def]
+        self.started.set()
+        assert self.release.wait(60)
+        yield from super().stream(messages, max_tokens, stop)
+
+
+def test_a_grade_in_one_tab_finishes_while_another_tab_s_follow_up_is_written(data_dir: Path) -> None:
+    chat = HeldChat()
+    coach = Coach(data_dir, FakeEmbedder, lambda: chat)
+    demo = ui.build(coach, NOTES)
+    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)
+    try:
+        a, b = Client(demo.local_url, verbose=False), Client(demo.local_url, verbose=False)
+        for c in (a, b):
+            c.predict("A folder on this computer", str(NOTES), None, api_name="/load_notes")
+        a.predict([], 2, 1, "auto", False, api_name="/start")  # a follows up: its LLM call is held
+        b.predict([], 2, 0, "auto", False, api_name="/start")
+        writing = a.submit("It is a regularization trick.", api_name="/answer")
+        assert chat.started.wait(60)  # tab a is graded and its follow-up is being written
+        out = named(b.predict("Dropout zeroes random activations.", api_name="/answer"), "answer", *ui.PAGE)
+        assert "class='pt " in str(out["feedback"])  # tab b's grade is back ...
+        assert not writing.done()  # ... while tab a's follow-up is still being written
+        chat.release.set()
+        writing.result(timeout=60)
+    finally:
+        chat.release.set()
+        demo.close()

@@ -210,8 +210,9 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             api_name="start",
         )
         resume_btn.click(pick_up, None, [session, root, *page_out, tabs], api_name="resume")
-        # one model call at a time: the grader and the LLM share the CPU (and a lock)
-        one: Any = {"concurrency_id": "model", "concurrency_limit": 1}
+        # answers from several tabs run at once: the embedder takes one batch at a time (its own
+        # lock), and the LLM is another process, so a grade never waits for a follow-up being written
+        one: Any = {"concurrency_id": "answers", "concurrency_limit": 4}
         answer_in, answer_out = [session, answer_box], [session, answer_box, *page_out]
         send.click(send_answer, answer_in, answer_out, api_name="answer", **one)
         answer_box.submit(send_answer, answer_in, answer_out, api_visibility="private", **one)
