@@ -125,15 +125,16 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         result.update(bench.grading_figures(kb, grader))
         # start to ready: process start, embedder loaded, notes checked (warm index)
         result["app_start_to_ready_s"] = round(loaded + knowledge["ingest_warm_s"], 2)
+        chat: ChatBackend | None = None
         try:
             chat = make_chat(settings)
             result["llm"] = chat.name
             warm = getattr(chat, "warm", None)
             result["llm_load_s"] = round(bench.timed(lambda: warm().join()), 2) if warm else 0.0
-            result.update(bench.follow_up_figures(kb, chat))
+            result.update(bench.follow_up_figures(kb, grader, chat))
         except ModelUnavailable as e:
             result["llm"] = f"unavailable: {e}"
-        result["peak_rss_mb"] = bench.peak_rss_mb()
+        result["peak_rss_mb"] = bench.peak_rss_mb(chat)
     print(json.dumps(result, ensure_ascii=False) if args.json else _table(result))
     return 0
 

@@ -16,6 +16,7 @@ from interviewer.grading import scoring
 from interviewer.grading.grader import Grader, Rubric
 from interviewer.grading.rubrics import rubric_for
 from interviewer.history import History
+from interviewer.prepared import Preparer
 from interviewer.schedule import Clock, Schedule
 from interviewer.session import Appeal, Asked, Report, Session, SessionOptions, Turn, now
 from knowledge.items import QuestionItem
@@ -30,6 +31,7 @@ class Engine:
         chat: ChatBackend | None,
         history: History,
         clock: Clock = now,
+        prepared: Preparer | None = None,
     ) -> None:
         self.kb = kb
         self.grader = grader
@@ -37,6 +39,8 @@ class Engine:
         self.history = history
         self.now = clock
         self.schedule = Schedule(history, clock)
+        # follow-ups written while the candidate thinks; without one, written after Enter
+        self.prepared = prepared
         self._rubrics: dict[str, Rubric] = {}
 
     def topics(self) -> list[str]:
@@ -88,9 +92,11 @@ class Engine:
         wants = grade is not None and grade.score is not None and asked < session.options.follow_ups
         if missed and wants and (turn.answer or "").strip():
             point = min(missed, key=lambda p: p.similarity)
-            combined = self._combined(session, turn)
             language = self._language(session, item.language)
-            fu = follow_up(self.chat, item.question, combined, point.text, language)
+            if self.prepared is not None:
+                fu = self.prepared.take(item.question, point.text, language)
+            else:
+                fu = follow_up(self.chat, item.question, self._combined(session, turn), point.text, language)
             self._ask(session, item, fu)
         else:
             self._next(session)
@@ -192,6 +198,9 @@ class Engine:
                 points=rubric.points,
                 rubric_from=rubric.origin,
             )
+            if self.prepared is not None and session.options.follow_ups:
+                language = self._language(session, item.language)
+                self.prepared.prepare(item.question, [p.text for p in rubric.points], language)
         else:
             note = None if fu.from_llm else f"template follow-up ({fu.rejected})"
             turn = Turn(

@@ -26,6 +26,7 @@ class FollowUp:
     text: str
     from_llm: bool
     rejected: str | None = None  # why the LLM's own wording was not used
+    llm_error: bool = False  # the LLM failed to answer (down, dropped, stalled): worth trying again
 
 
 def follow_up(
@@ -50,6 +51,35 @@ def follow_up(
     if problem:
         return FollowUp(template(question, missed_point, language), False, problem)
     return FollowUp(text, True)
+
+
+def drafted(
+    chat: ChatBackend | None, question: str, missed_point: str, language: str, drafts: int = 3
+) -> FollowUp:
+    """A follow-up aimed at one point, written before any answer (while the candidate thinks):
+    up to `drafts` tries, each told the earlier unusable ones, each checked; else the template.
+    Temperature 0 and a fixed order of prompts: the same question and point give the same text."""
+    if chat is None:
+        return FollowUp(template(question, missed_point, language), False, "no LLM")
+    rejected: list[str] = []
+    problem = "no draft"
+    for _ in range(drafts):
+        prompt = render(
+            "follow_up_point", question=question, missed_point=missed_point, language=language, avoid=rejected
+        )
+        messages = [
+            {"role": "system", "content": render("system", language=language)},
+            {"role": "user", "content": prompt},
+        ]
+        try:
+            text = reply(chat, messages, max_tokens=64, stop=["\n\n"]).strip().strip('"“”')
+        except ChatError as e:
+            return FollowUp(template(question, missed_point, language), False, str(e), llm_error=True)
+        problem = check(text, question, missed_point) or ""
+        if not problem:
+            return FollowUp(text, True)
+        rejected.append(text)
+    return FollowUp(template(question, missed_point, language), False, problem)
 
 
 def check(text: str, question: str, missed_point: str) -> str | None:

@@ -23,6 +23,7 @@ class InterviewerPrompts(BaseModel):
 
     system: str
     follow_up: str
+    follow_up_point: str
     judge: str
 
 

@@ -56,8 +56,10 @@ def test_bench_reports_retrieval_figures(capsys: pytest.CaptureFixture[str]) -> 
     ]
     # present and sane, never a magnitude: a fast machine may round a timing to 0.0
     assert all(isinstance(out[k], float) and math.isfinite(out[k]) and out[k] >= 0 for k in timings)
-    assert 0 <= out["followup_first_token_p50_s"] <= out["followup_total_p95_s"]
-    assert out["llm"] == "fake" and out["followup_usable_share"] == 1.0  # FakeChat asks a fair question
+    assert 0 <= out["followups_ready_after_ask_p50_s"] <= out["followups_ready_after_ask_p95_s"]
+    assert out["llm"] == "fake" and out["followup_llm_calls_after_enter"] == 0  # all written while thinking
+    assert out["followup_usable_en"] == "20 of 20"  # FakeChat asks a fair question
+    assert out["followup_usable_zh"].endswith(" of 20")
 
 
 def test_importing_the_packages_loads_no_heavy_library() -> None:

@@ -7,17 +7,20 @@ numbers go into the README; the tests check behaviour.
 import resource
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 
-from interviewer.chat import ChatBackend, ChatError
-from interviewer.followup import check
+from interviewer.chat import ChatBackend, Message
+from interviewer.engine import Engine
+from interviewer.followup import drafted
 from interviewer.grading import scoring
 from interviewer.grading.grader import Grader
 from interviewer.grading.rubrics import rubric_for
-from interviewer.prompts import render
+from interviewer.history import History
+from interviewer.prepared import WAITING, Preparer
+from interviewer.session import SessionOptions
 from knowledge.embedder import Embedder
 from knowledge.index import VectorIndex
 from knowledge.ingest import index_dir, ingest
@@ -96,44 +99,69 @@ def grading_figures(kb: KnowledgeBase, grader: Grader) -> dict[str, float]:
     return out
 
 
-def follow_up_figures(kb: KnowledgeBase, chat: ChatBackend, n: int = 10) -> dict[str, float]:
-    """Time to the first piece and to the whole follow-up, and how often its wording was usable."""
-    first, total, usable = [], [], 0
-    for item in [i for i in kb.items if len(i.rubric) >= 2][:n]:
-        answer, point = item.rubric[0].text, item.rubric[-1].text
-        messages = [
-            {"role": "system", "content": render("system", language=item.language)},
-            {
-                "role": "user",
-                "content": render(
-                    "follow_up",
-                    question=item.question,
-                    answer=answer,
-                    missed_point=point,
-                    language=item.language,
-                ),
-            },
-        ]
-        started, text, ttft = time.perf_counter(), "", None
-        try:
-            for piece in chat.stream(messages, max_tokens=64, stop=["\n\n"]):
-                ttft = ttft if ttft is not None else time.perf_counter() - started
-                text += piece
-        except ChatError:
-            text = ""
-        total.append(time.perf_counter() - started)
-        first.append(ttft if ttft is not None else total[-1])
-        usable += check(text.strip(), item.question, point) is None
-    f50, f95 = percentiles(first)
-    t50, t95 = percentiles(total)
-    return {
-        "followup_first_token_p50_s": f50,
-        "followup_first_token_p95_s": f95,
-        "followup_total_p50_s": t50,
-        "followup_total_p95_s": t95,
-        "followup_usable_share": round(usable / max(len(total), 1), 3),
-    }
+def follow_up_figures(
+    kb: KnowledgeBase, grader: Grader, chat: ChatBackend, per_language: int = 20
+) -> dict[str, object]:
+    """Follow-ups as the interview gets them: drafted per rubric point while the candidate thinks.
+
+    usable: drafts the LLM wrote that passed the checks (else the template), out of per_language
+    points in each language; ready: seconds from a question being asked to every one of its
+    points' follow-ups written; after Enter: LLM calls made between a graded answer and its
+    follow-up in a scripted interview (prompt + generated tokens on the critical path: none
+    when this is 0)."""
+    figures: dict[str, object] = {}
+    for language in ("zh", "en"):
+        items = [i for i in kb.items if i.language == language and len(i.rubric) >= 2]
+        pairs = [(i.question, p.text) for i in items for p in i.rubric[1:2]][:per_language]
+        usable = sum(drafted(chat, q, p, language).from_llm for q, p in pairs)
+        figures[f"followup_usable_{language}"] = f"{usable} of {len(pairs)}"
+    counting = _Counting(chat)
+    ready: list[float] = []
+    after_enter = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        history = History(Path(tmp) / "history.sqlite")
+        preparer = Preparer(counting)
+        engine = Engine(kb, grader, counting, history, prepared=preparer)
+        session = engine.start(SessionOptions(questions=6, follow_ups=1, seed=0))
+        while session.current is not None and session.current.kind == "main":
+            asked = session.asked[session.current.item_id]
+            started = time.perf_counter()
+            for point in asked.points:  # the candidate thinks until all are written
+                while preparer.take(asked.question, point.text, asked.language, wait=1.0).rejected == WAITING:
+                    pass
+            ready.append(time.perf_counter() - started)
+            turn = engine.record(session, asked.answer[: max(len(asked.answer) // 3, 1)])
+            before = counting.calls
+            engine.proceed(session, turn)
+            after_enter += counting.calls - before
+            if session.current is not None and session.current.kind == "follow_up":
+                engine.skip(session)
+    figures["followup_llm_calls_after_enter"] = after_enter
+    figures["followups_ready_after_ask_p50_s"], figures["followups_ready_after_ask_p95_s"] = percentiles(
+        ready
+    )
+    return figures
 
 
-def peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+class _Counting:
+    """A chat backend that counts its calls."""
+
+    def __init__(self, inner: ChatBackend) -> None:
+        self.inner, self.name, self.calls = inner, inner.name, 0
+
+    def stream(
+        self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
+    ) -> Iterator[str]:
+        self.calls += 1
+        yield from self.inner.stream(messages, max_tokens, stop)
+
+
+def peak_rss_mb(chat: ChatBackend | None = None) -> float:
+    """This process's peak resident memory, plus the LLM server process's where there is one."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    proc = getattr(chat, "proc", None)
+    if proc is None or proc.poll() is not None:
+        return round(own, 1)
+    status = Path(f"/proc/{proc.pid}/status").read_text()
+    server = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+    return round(own + server / 1024, 1)

@@ -16,6 +16,7 @@ from interviewer.engine import Engine
 from interviewer.grading import calibration
 from interviewer.grading.grader import Grader
 from interviewer.history import History
+from interviewer.prepared import Preparer
 from interviewer.schedule import Clock
 from interviewer.session import now
 from interviewer.web.uploads import unpack
@@ -52,6 +53,7 @@ class Coach:
         self._engines: dict[str, Engine] = {}
         self._lock = threading.RLock()  # one model load and one ingest at a time
         self._preload: threading.Thread | None = None
+        self._preparer: Preparer | None = None
         self._preloaded: str | Exception = ""  # the preloaded notes' root, or why they failed
 
     def grader(self) -> Grader:
@@ -60,6 +62,13 @@ class Coach:
                 embedder = self._make_embedder()
                 self._grader = Grader(embedder, calibration.load(embedder.name))
             return self._grader
+
+    def preparer(self) -> Preparer:
+        """One for all engines: drafts follow-ups in the background, kept in the data folder."""
+        with self._lock:
+            if self._preparer is None:
+                self._preparer = Preparer(self.chat(), self.data_dir / "followups.sqlite")
+            return self._preparer
 
     def chat(self) -> ChatBackend | None:
         with self._lock:
@@ -80,7 +89,7 @@ class Coach:
         with self._lock:
             folder = index_dir(self.data_dir, notes, grader.embedder.name)
             kb, summary = ingest(notes, grader.embedder, folder, progress=True)
-            engine = Engine(kb, grader, self.chat(), self.history, self.now)
+            engine = Engine(kb, grader, self.chat(), self.history, self.now, self.preparer())
             self._engines[root] = engine
             return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
 

@@ -1,0 +1,114 @@
+"""Follow-ups written while the candidate thinks: one per rubric point, ready before Enter.
+
+When a question is asked, a background thread drafts (followup.drafted) a follow-up for each
+of its points and keeps it on disk, keyed by model, language, question and point, so practising
+a question again costs nothing. At Enter the grade picks the point; its follow-up is taken from
+here, waiting at most WAIT seconds for one still being written (moved to the front), else the
+template with the reason: the LLM never writes on the critical path. The LLM runs in another, lower-priority
+process (llm_process.py), so drafting never slows a grade.
+"""
+
+import hashlib
+import sqlite3
+import threading
+from collections import deque
+from pathlib import Path
+
+from interviewer.chat import ChatBackend
+from interviewer.followup import FollowUp, drafted, template
+
+WAIT = 3.0  # seconds Enter may wait for a follow-up that is being written right now
+VERSION = 1  # of the prompt and checks: a change makes every stored follow-up stale
+WAITING = "not written in time"  # take()'s reason while the follow-up is still to be written
+
+
+class Preparer:
+    def __init__(self, chat: ChatBackend | None, path: Path | None = None, drafts: int = 3) -> None:
+        self.chat = chat
+        self.drafts = drafts
+        self._db = _open(path)
+        self._jobs: deque[tuple[str, str, str, str]] = deque()  # (key, question, point, language)
+        self._busy: str | None = None  # the key being written now
+        self._errors: dict[str, str] = {}  # why the LLM failed on a key (not stored: tried again later)
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def prepare(self, question: str, points: list[str], language: str) -> None:
+        """Queue the question's points, ahead of anything older: it is the one being answered."""
+        with self._cond:
+            fresh = [(self._key(question, p, language), question, p, language) for p in points]
+            todo = [j for j in fresh if j[0] != self._busy and not self._stored(j[0])]
+            queued = {j[0] for j in self._jobs}
+            self._jobs.extendleft(reversed([j for j in todo if j[0] not in queued]))
+            if self._jobs and self.chat is not None and (self._thread is None or not self._thread.is_alive()):
+                self._thread = threading.Thread(target=self._work, daemon=True, name="follow-ups")
+                self._thread.start()
+            self._cond.notify_all()
+
+    def take(self, question: str, point: str, language: str, wait: float = WAIT) -> FollowUp:
+        """The prepared follow-up, or the template with why not: no LLM, it failed, not ready."""
+        key = self._key(question, point, language)
+        with self._cond:
+            job = next((j for j in self._jobs if j[0] == key), None)
+            if job is not None:  # this point first: it is the one the answer missed
+                self._jobs.remove(job)
+                self._jobs.appendleft(job)
+            self._cond.wait_for(lambda: self._stored(key) or key not in self._pending(), timeout=wait)
+            found = self._load(key)
+            if found is not None:
+                return found
+            why = "no LLM" if self.chat is None else self._errors.get(key, WAITING)
+            return FollowUp(template(question, point, language), False, why)
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                if not self._jobs:
+                    return
+                key, question, point, language = self._jobs.popleft()
+                self._busy = key
+            fu = drafted(self.chat, question, point, language, self.drafts)
+            with self._cond:
+                if fu.llm_error:  # an LLM that is down is no answer: the next time asks it again
+                    self._errors[key] = fu.rejected or "the LLM failed"
+                else:  # its wording, or the template after every draft failed the checks
+                    self._errors.pop(key, None)
+                    self._save(key, fu)
+                self._busy = None
+                self._cond.notify_all()
+
+    def _pending(self) -> set[str]:
+        return {j[0] for j in self._jobs} | ({self._busy} if self._busy else set())
+
+    def _key(self, question: str, point: str, language: str) -> str:
+        name = getattr(self.chat, "name", "none")
+        return hashlib.sha256(
+            f"{VERSION}\x1f{name}\x1f{language}\x1f{question}\x1f{point}".encode()
+        ).hexdigest()
+
+    def _stored(self, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM followups WHERE key = ?", (key,)).fetchone() is not None
+
+    def _load(self, key: str) -> FollowUp | None:
+        row = self._db.execute(
+            "SELECT text, from_llm, rejected FROM followups WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else FollowUp(row[0], bool(row[1]), row[2])
+
+    def _save(self, key: str, fu: FollowUp) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO followups VALUES (?, ?, ?, ?)",
+                (key, fu.text, int(fu.from_llm), fu.rejected),
+            )
+
+
+def _open(path: Path | None) -> sqlite3.Connection:
+    """On disk beside the history (a cache: safe to delete), or in memory for a throwaway engine."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(":memory:" if path is None else path, check_same_thread=False)
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS followups (key TEXT PRIMARY KEY, text TEXT, from_llm INT, rejected TEXT)"
+    )
+    return db

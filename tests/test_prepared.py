@@ -1,0 +1,121 @@
+"""Follow-ups written while the candidate thinks: none on the critical path, kept on disk, and an
+LLM process killed mid-generation costs one template question, never the interview."""
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from interviewer.chat import ChatError, FakeChat, Message
+from interviewer.llm_process import LocalServerChat
+from interviewer.prepared import WAITING, Preparer
+from interviewer.session import SessionOptions
+from interviewer.web import handlers
+from interviewer.web.coach import Coach
+from knowledge.embedder import FakeEmbedder
+from tests.test_chat import smollm_path
+
+QUESTION, POINT = "What does dropout do?", "It reduces co-adaptation between neurons"
+NOTES = """## What does dropout do?
+It reduces co-adaptation between neurons.
+
+## Why use batch normalization?
+It normalizes activations with mini-batch statistics.
+"""
+
+
+def ready(preparer: Preparer, question: str, point: str) -> bool:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if preparer.take(question, point, "en", wait=1.0).rejected != WAITING:
+            return True
+    return False
+
+
+def test_at_enter_the_follow_up_is_already_written(data_dir: Path) -> None:
+    chat = FakeChat(["What happens to units that learn to rely on each other?"] * 5)
+    coach = Coach(data_dir, FakeEmbedder, lambda: chat)
+    root = coach.load(Path(__file__).parent / "fixtures" / "notes").root
+    session, _ = handlers.start(coach, root, SessionOptions(questions=1, follow_ups=1, seed=1))
+    asked = session.asked[session.plan[0]]
+    for p in asked.points:  # the candidate is still thinking
+        assert ready(coach.preparer(), asked.question, p.text)
+    calls = len(chat.history)
+    list(handlers.answer(coach, session, "It is some kind of trick."))
+    follow = session.turns[-1]
+    assert follow.kind == "follow_up" and follow.note is None
+    assert follow.question == "What happens to units that learn to rely on each other?"
+    assert len(chat.history) == calls  # no LLM call between Enter and the follow-up
+    assert not any("some kind of trick" in m["content"] for c in chat.history for m in c)  # nor the answer
+
+
+def test_prepared_follow_ups_are_kept_on_disk(tmp_path: Path) -> None:
+    first = Preparer(
+        FakeChat(["What happens to units that learn to rely on each other?"]), tmp_path / "f.sqlite"
+    )
+    first.prepare(QUESTION, [POINT], "en")
+    assert first.take(QUESTION, POINT, "en", wait=30).from_llm
+    later = Preparer(FakeChat(fail=ChatError("down")), tmp_path / "f.sqlite")  # a restart, LLM down
+    again = later.take(QUESTION, POINT, "en", wait=0)
+    assert again.from_llm and again.text == "What happens to units that learn to rely on each other?"
+
+
+def test_drafts_that_fail_the_checks_are_retried_then_a_template(tmp_path: Path) -> None:
+    chat = FakeChat(
+        [QUESTION, "Dropout reduces co-adaptation.", "Why might units stop relying on each other?"]
+    )
+    preparer = Preparer(chat, tmp_path / "f.sqlite")
+    preparer.prepare(QUESTION, [POINT], "en")
+    fu = preparer.take(QUESTION, POINT, "en", wait=30)
+    assert fu.from_llm and fu.text == "Why might units stop relying on each other?" and len(chat.history) == 3
+    assert "Not this one, it was unusable: What does dropout do?" in chat.history[1][-1]["content"]
+    stubborn = Preparer(FakeChat([QUESTION] * 3), tmp_path / "g.sqlite")
+    stubborn.prepare(QUESTION, [POINT], "en")
+    fu = stubborn.take(QUESTION, POINT, "en", wait=30)
+    assert not fu.from_llm and fu.rejected == "repeats the question"
+
+
+class KilledMidStream:
+    """The real server on the tiny model, killed after the first piece of its first reply."""
+
+    def __init__(self, inner: LocalServerChat) -> None:
+        self.inner, self.name, self.killed = inner, inner.name, False
+
+    def stream(
+        self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
+    ) -> Iterator[str]:
+        for piece in self.inner.stream(messages, max_tokens, stop):
+            if not self.killed and self.inner.proc is not None:
+                self.killed = True
+                self.inner.proc.kill()  # kill -9, mid-generation
+                self.inner.proc.wait(timeout=10)
+            yield piece
+
+
+def test_an_llm_killed_mid_generation_costs_one_template_question(tmp_path: Path, data_dir: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "dl.md").write_text(NOTES)
+    server = LocalServerChat(smollm_path(), n_ctx=512)
+    server.warm().join(timeout=120)
+    chat = KilledMidStream(server)
+    try:
+        coach = Coach(data_dir, FakeEmbedder, lambda: chat)
+        root = coach.load(notes).root
+        session, _ = handlers.start(coach, root, SessionOptions(questions=2, follow_ups=1, seed=1))
+        first = session.asked[session.plan[0]]
+        assert ready(coach.preparer(), first.question, first.points[0].text)
+        page = list(handlers.answer(coach, session, "Something about the weather, I think."))[-1]
+        follow = session.turns[-1]
+        assert follow.kind == "follow_up" and follow.note and "the local model stopped" in follow.note
+        assert "template" in page.status  # the person sees why the question reads plainly
+        list(handlers.answer(coach, session, "No idea beyond that."))
+        second = session.asked[session.plan[1]]
+        assert session.current is not None and session.current.question == second.question
+        assert ready(coach.preparer(), second.question, second.points[0].text)
+        back = coach.preparer().take(second.question, second.points[0].text, "en", wait=0)
+        assert not back.llm_error and server.restarts == 1  # the LLM came back for the next question
+        saved = coach.history.load(session.id)
+        assert [t.answer for t in saved.turns if t.answer] == [t.answer for t in session.turns if t.answer]
+        assert len([t for t in saved.turns if t.answer]) == 2
+    finally:
+        server.close()
