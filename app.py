@@ -116,6 +116,16 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.tools.retrieval import retrieval_bench
 
     path = Path(args.path)
+    if args.browser:
+        import tempfile
+
+        from interviewer.tools import browser_bench
+
+        with tempfile.TemporaryDirectory() as scratch:  # a scripted candidate's history is not the user's
+            settings.data_dir = Path(scratch)
+            figures = browser_bench.run(make_coach(settings, args.embedder), path, args.turns, args.think)
+        print(json.dumps(figures) if args.json else _table(figures))
+        return 0
     embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
     loaded = time.perf_counter() - STARTED  # process start to the embedder ready
     kb, knowledge = bench.knowledge_figures(path, embedder)
@@ -351,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path", nargs="?", default=str(BUNDLED_NOTES))
     p.add_argument("--json", action="store_true")
     p.add_argument("--retrieval-only", action="store_true", help="skip grading and LLM figures")
+    p.add_argument("--browser", action="store_true", help="time a scripted interview in Chromium instead")
+    p.add_argument("--turns", type=int, default=6, help="with --browser: answers to time")
+    p.add_argument("--think", type=float, default=15.0, help="with --browser: seconds before each answer")
     p.add_argument("--embedder")
     p = sub.add_parser("grade", help="grade one answer against a reference or a notes item")
     p.add_argument("--question", default="")
