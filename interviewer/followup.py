@@ -17,6 +17,7 @@ MAX_CHARS = 200
 # ("为什么大模型普遍采用子词分词？" -> "为什么大模型在处理文本时，子词分词比词级分词更有效？": 8 of 13);
 # only for questions with enough words for a share to mean something
 RESTATES = 0.6
+DRAFT_PROMPTS = ("follow_up_point", "follow_up_why")
 RESTATES_MIN_WORDS = 4
 _LABEL = re.compile(r"^(.{2,24}?)[：:]")  # "模型架构：BERT 是编码器" -> topic "模型架构"
 
@@ -63,10 +64,11 @@ def drafted(
         return FollowUp(template(question, missed_point, language), False, "no LLM")
     rejected: list[str] = []
     problem = "no draft"
-    for _ in range(drafts):
-        prompt = render(
-            "follow_up_point", question=question, missed_point=missed_point, language=language, avoid=rejected
-        )
+    for n in range(drafts):
+        # at temperature 0 a small model repeats its draft whatever it is told, so the second
+        # draft comes from another prompt: the point alone, the question out of sight to copy
+        name = DRAFT_PROMPTS[n % len(DRAFT_PROMPTS)]
+        prompt = render(name, question=question, missed_point=missed_point, language=language, avoid=rejected)
         messages = [
             {"role": "system", "content": render("system", language=language)},
             {"role": "user", "content": prompt},

@@ -18,7 +18,7 @@ from interviewer.chat import ChatBackend
 from interviewer.followup import FollowUp, drafted, template
 
 WAIT = 3.0  # seconds Enter may wait for a follow-up that is being written right now
-VERSION = 1  # of the prompt and checks: a change makes every stored follow-up stale
+VERSION = 2  # of the prompt and checks: a change makes every stored follow-up stale
 WAITING = "not written in time"  # take()'s reason while the follow-up is still to be written
 
 

@@ -24,6 +24,7 @@ class InterviewerPrompts(BaseModel):
     system: str
     follow_up: str
     follow_up_point: str
+    follow_up_why: str
     judge: str
 
 
