@@ -154,20 +154,20 @@ def _assemble(
 
 
 def _embed(texts: list[str], embedder: Embedder, kind: Kind, progress: bool, batch: int = 64) -> np.ndarray:
-    """Each text once, in batches of similar length: a batch is padded to its longest text, so
-    mixing a 200-token point with 10-token ones costs the short ones 20x their work."""
-    order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
-    out = np.zeros((len(texts), embedder.dim), np.float32)
+    """Each distinct text once, in batches of similar length: a batch is padded to its longest
+    text, so mixing a 200-token point with 10-token ones costs the short ones 20x their work."""
+    unique = sorted(dict.fromkeys(texts), key=len)
+    vectors = np.zeros((len(unique), embedder.dim), np.float32)
     bar = None
-    if progress and texts:
+    if progress and unique:
         from tqdm import tqdm  # type: ignore[import-untyped]
 
-        bar = tqdm(total=len(texts), desc="embedding notes", unit="text", file=sys.stderr)
-    for start in range(0, len(texts), batch):
-        rows = order[start : start + batch]
-        out[rows] = embedder.encode([texts[k] for k in rows], kind)
+        bar = tqdm(total=len(unique), desc="embedding notes", unit="text", file=sys.stderr)
+    for start in range(0, len(unique), batch):
+        vectors[start : start + batch] = embedder.encode(unique[start : start + batch], kind)
         if bar:
-            bar.update(len(rows))
+            bar.update(len(unique[start : start + batch]))
     if bar:
         bar.close()
-    return out
+    row = {text: n for n, text in enumerate(unique)}
+    return vectors[[row[t] for t in texts]] if texts else vectors

@@ -134,3 +134,21 @@ def test_index_built_by_another_embedder_is_not_used(notes: Path, data_dir: Path
     ingest(notes, FakeEmbedder(dim=64), folder)
     with pytest.raises(CorruptIndex, match="built with"):
         open_kb(folder, type("Other", (FakeEmbedder,), {})(dim=32))
+
+
+def test_a_point_written_in_two_notes_is_embedded_once(tmp_path: Path, data_dir: Path) -> None:
+    shared = "Dropout randomly zeroes activations during training."
+    notes = write(
+        tmp_path / "twice",
+        {
+            "a.md": f"## What does dropout do?\n- {shared}\n- It reduces co-adaptation.\n",
+            "b.md": f"## Why is dropout a regularizer?\n- {shared}\n- It acts like an ensemble.\n",
+        },
+    )
+    emb = FakeEmbedder()
+    kb, _ = ingest(notes, emb, index_dir(data_dir, notes, emb.name))
+    embedded = [t for batch in emb.calls for t in batch]
+    assert embedded.count(shared.rstrip(".")) == 1 and len(embedded) == 3  # points lose the full stop
+    a, b = (next(i for i in kb.items if i.source == name) for name in ("a.md", "b.md"))
+    assert (kb.point_vectors(a.id)[0] == kb.point_vectors(b.id)[0]).all()
+    assert not (kb.point_vectors(a.id)[1] == kb.point_vectors(b.id)[1]).all()
