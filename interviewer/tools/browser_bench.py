@@ -7,6 +7,7 @@ and follow-ups come) after `think` seconds, as a person reads and types. Timed f
 grade on the page, and the next question (follow-up or main) on the page.
 """
 
+import re
 import time
 from pathlib import Path
 
@@ -76,8 +77,6 @@ def run(coach: Coach, notes: Path, turns: int = 6, think: float = 15.0) -> dict[
 
 
 def _asked(text: str) -> int:
-    import re
-
     return len(re.findall(r"Question \d+ of|Follow-up", text))
 
 
