@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from interviewer.tools.bench import peak_rss_mb
 from interviewer.web import ui
 from interviewer.web.coach import Coach
 
@@ -60,6 +61,7 @@ def run(coach: Coach, notes: Path, turns: int = 6, think: float = 15.0) -> dict[
                 )
                 next_s.append(time.perf_counter() - started)
             browser.close()
+        rss = peak_rss_mb(coach.chat())  # before close(): the LLM process is still up
     finally:
         demo.close()
     session = coach.history.sessions()[0]
@@ -73,6 +75,7 @@ def run(coach: Coach, notes: Path, turns: int = 6, think: float = 15.0) -> dict[
         "browser_next_question_p50_s": round(float(np.median(next_s)), 2) if next_s else -1.0,
         "browser_next_question_max_s": round(max(next_s), 2) if next_s else -1.0,
         "browser_think_s": think,
+        "browser_peak_rss_mb": rss,  # the app (with the page's models) plus the LLM process
     }
 
 
