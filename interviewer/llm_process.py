@@ -22,6 +22,20 @@ from pathlib import Path
 from interviewer.chat import ChatError, Message, OpenAICompatChat
 
 NICE = 10  # below the app: the grader preempts the LLM
+# llama.cpp's server, run as its own __main__, plus a watchdog: when the app is gone (even killed
+# with SIGKILL, which skips atexit) the server's parent changes and it exits instead of keeping
+# ~2 GB for nobody
+SERVER = """
+import os, runpy, sys, threading, time
+parent = os.getppid()
+def watch():
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+threading.Thread(target=watch, daemon=True).start()
+sys.argv[0] = "llama_cpp.server"
+runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+"""
 START_TIMEOUT = 120.0  # seconds for the server to load the model and answer
 
 
@@ -83,7 +97,7 @@ class LocalServerChat:
                 raise ChatError(f"the local model {self.path.name} failed to load (no such file)")
             port = _free_port()
             log = tempfile.TemporaryFile()
-            command = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.path)]
+            command = [sys.executable, "-c", SERVER, "--model", str(self.path)]
             command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(self.n_ctx)]
             self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
             try:

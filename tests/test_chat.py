@@ -111,6 +111,29 @@ def test_llama_cpp_is_repeatable_and_runs_in_its_own_lower_priority_process(llam
     assert os.getpriority(os.PRIO_PROCESS, llama.proc.pid) > os.getpriority(os.PRIO_PROCESS, 0)
 
 
+def test_the_llm_process_does_not_outlive_a_killed_app(tmp_path: Path) -> None:
+    """kill -9 of the app skips atexit: the server must notice on its own and exit."""
+    app_code = (
+        "import sys, time; from pathlib import Path; from interviewer.llm_process import LocalServerChat;"
+        f"c = LocalServerChat(Path({str(smollm_path())!r}), n_ctx=512); c.warm().join();"
+        "print(c.proc.pid, flush=True); time.sleep(600)"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", app_code], stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent
+    )
+    assert parent.stdout is not None
+    server = int(parent.stdout.readline())
+    parent.kill()  # SIGKILL: no atexit, no close()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and Path(f"/proc/{server}").exists():
+        time.sleep(0.2)
+    state = (
+        Path(f"/proc/{server}/stat").read_text().split()[2] if Path(f"/proc/{server}").exists() else "gone"
+    )
+    assert state in {"gone", "Z"}  # exited (a zombie until init reaps it)
+
+
 def test_a_killed_llm_process_is_restarted_for_the_next_call(llama: LocalServerChat) -> None:
     reply(llama, MESSAGES, max_tokens=4)
     assert llama.proc is not None
