@@ -43,6 +43,7 @@ def test_bench_reports_retrieval_figures(capsys: pytest.CaptureFixture[str]) -> 
     assert app.main(["bench", "--json", "--embedder", "fake"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["items"] >= 40 and 0 <= out["points_only_top1"] <= out["points_only_top5"] <= 1
+    assert 1 <= out["texts_embedded_per_question"] <= 20  # each distinct point once, nothing else
     timings = [
         "ingest_cold_s",
         "ingest_warm_s",

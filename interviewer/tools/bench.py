@@ -63,6 +63,11 @@ def knowledge_figures(notes: Path, embedder: Embedder) -> tuple[KnowledgeBase, d
     s50, s95 = percentiles(synthetic)
     return kb, {
         "ingest_cold_s": round(cold, 2),
+        # what a cold ingest costs whatever the machine: each distinct rubric point, once
+        "texts_embedded_per_question": round(
+            len({p.text for i in kb.items for p in i.rubric}) / max(len(kb.items), 1), 2
+        ),
+        "ingest_cold_s_per_question": round(cold / max(len(kb.items), 1), 3),
         "ingest_warm_s": round(warm, 3),
         "index_load_s": round(load, 3),
         "search_p50_s": p50,
