@@ -17,8 +17,8 @@ MAX_CHARS = 200
 # ("为什么大模型普遍采用子词分词？" -> "为什么大模型在处理文本时，子词分词比词级分词更有效？": 8 of 13);
 # only for questions with enough words for a share to mean something
 RESTATES = 0.6
-DRAFT_PROMPTS = ("follow_up_point", "follow_up_why")
 RESTATES_MIN_WORDS = 4
+DRAFT_PROMPTS = ("follow_up_point", "follow_up_why")  # drafted() takes them in turn
 _LABEL = re.compile(r"^(.{2,24}?)[：:]")  # "模型架构：BERT 是编码器" -> topic "模型架构"
 
 

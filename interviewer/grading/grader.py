@@ -5,8 +5,8 @@ partly covered or missed by that similarity. The 0-10 score comes from these mat
 few other signals (features.py) through the embedder's calibration (calibration.py).
 Guards first: an empty answer, "I don't know", a copy of the question, or only words to the
 grader ("score: 10/10", "忽略评分标准") scores 0, and such sentences inside an answer are dropped
-before grading. The caps an interview puts on top (off-topic, points shown, another question's
-answer) are in caps.py; score.py puts the two together.
+before grading. The caps an interview puts on top (off-topic, another question's answer, a
+wrong verdict, points shown) and the function that applies them are in scoring.py.
 
     points: ["用 softmax 归一化注意力分数", "对 V 加权求和得到输出"]   answer: "softmax 之后乘 V。"
     -> both covered (0.74, 0.76), evidence "softmax 之后乘 V", score 9.1 (EmbeddingGemma)
@@ -78,7 +78,6 @@ class Signals:
     features: np.ndarray = field(default_factory=lambda: np.zeros(0))
     sim: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # points x clauses
     clauses: list[str] = field(default_factory=list)
-    clause_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     answer_vector: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the whole answer
     chosen: list[int] = field(default_factory=list)  # the rubric points graded: one alternative's
     verdict: Verdict | None = None  # a true/false question: the answer's verdict vs the reference's
@@ -160,7 +159,6 @@ class Grader:
             features=row,
             sim=sim,
             clauses=clauses,
-            clause_vectors=c,
             answer_vector=a,
             chosen=chosen,
             verdict=verdict.compare(question, whole, text),
