@@ -28,16 +28,27 @@ class ChatBackend(Protocol):
     name: str
 
     def stream(
-        self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
+        self,
+        messages: list[Message],
+        max_tokens: int = 128,
+        stop: list[str] | None = None,
+        temperature: float = 0.0,
+        seed: int = 0,
     ) -> Iterator[str]:
-        """Yield the reply in pieces as the model produces them."""
+        """Yield the reply in pieces as the model produces them: greedy at temperature 0, else
+        sampled with `seed`, so the same call gives the same reply."""
         ...
 
 
 def reply(
-    backend: ChatBackend, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
+    backend: ChatBackend,
+    messages: list[Message],
+    max_tokens: int = 128,
+    stop: list[str] | None = None,
+    temperature: float = 0.0,
+    seed: int = 0,
 ) -> str:
-    return "".join(backend.stream(messages, max_tokens, stop))
+    return "".join(backend.stream(messages, max_tokens, stop, temperature, seed))
 
 
 class OpenAICompatChat:
@@ -49,13 +60,19 @@ class OpenAICompatChat:
         self.api_key = api_key
 
     def stream(
-        self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
+        self,
+        messages: list[Message],
+        max_tokens: int = 128,
+        stop: list[str] | None = None,
+        temperature: float = 0.0,
+        seed: int = 0,
     ) -> Iterator[str]:
         body = {
             "model": self.model,
             "messages": messages,
             "max_tokens": max_tokens,
-            "temperature": 0.0,
+            "temperature": temperature,
+            "seed": seed,
             "stream": True,
         }
         if stop:
@@ -98,14 +115,21 @@ class FakeChat:
         self.replies = list(replies or [])
         self.fail = fail
         self.history: list[list[Message]] = []  # every conversation it was asked to continue
+        self.sampling: list[tuple[float, int]] = []  # (temperature, seed) of each of them
 
     def enqueue(self, *replies: str) -> None:
         self.replies.extend(replies)
 
     def stream(
-        self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
+        self,
+        messages: list[Message],
+        max_tokens: int = 128,
+        stop: list[str] | None = None,
+        temperature: float = 0.0,
+        seed: int = 0,
     ) -> Iterator[str]:
         self.history.append(list(messages))
+        self.sampling.append((temperature, seed))
         if self.fail:
             raise self.fail
         text = self.replies.pop(0) if self.replies else self.DEFAULT

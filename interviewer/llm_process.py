@@ -60,11 +60,16 @@ class LocalServerChat:
         return self._warming
 
     def stream(
-        self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
+        self,
+        messages: list[Message],
+        max_tokens: int = 128,
+        stop: list[str] | None = None,
+        temperature: float = 0.0,
+        seed: int = 0,
     ) -> Iterator[str]:
         client = self._ensure()
         try:
-            yield from client.stream(messages, max_tokens, stop)
+            yield from client.stream(messages, max_tokens, stop, temperature, seed)
         except ChatError as e:
             if self.proc is not None and self.proc.poll() is not None:
                 raise ChatError(

@@ -15,15 +15,15 @@ from collections import deque
 from pathlib import Path
 
 from interviewer.chat import ChatBackend
-from interviewer.followup import FollowUp, drafted, template
+from interviewer.followup import DRAFTS, FollowUp, drafted, template
 
 WAIT = 3.0  # seconds Enter may wait for a follow-up that is being written right now
-VERSION = 2  # of the prompt and checks: a change makes every stored follow-up stale
+VERSION = 3  # of the prompt and checks: a change makes every stored follow-up stale
 WAITING = "not written in time"  # take()'s reason while the follow-up is still to be written
 
 
 class Preparer:
-    def __init__(self, chat: ChatBackend | None, path: Path | None = None, drafts: int = 3) -> None:
+    def __init__(self, chat: ChatBackend | None, path: Path | None = None, drafts: int = len(DRAFTS)) -> None:
         self.chat = chat
         self.drafts = drafts
         self._db = _open(path)

@@ -107,6 +107,9 @@ def test_battery_respects_max_tokens(backend: ChatBackend) -> None:
 def test_llama_cpp_is_repeatable_and_runs_in_its_own_lower_priority_process(llama: LocalServerChat) -> None:
     llama.warm().join(timeout=120)
     assert reply(llama, MESSAGES, max_tokens=12) == reply(llama, MESSAGES, max_tokens=12)
+    sampled = [reply(llama, MESSAGES, 12, None, temperature=0.8, seed=s) for s in (3, 3, 4, 5)]
+    assert sampled[0] == sampled[1]  # a seed makes sampling repeatable too
+    assert len(set(sampled)) > 1  # and different seeds sample differently
     assert llama.proc is not None and llama.proc.pid != os.getpid()
     assert os.getpriority(os.PRIO_PROCESS, llama.proc.pid) > os.getpriority(os.PRIO_PROCESS, 0)
 
@@ -154,6 +157,7 @@ def test_openai_sends_the_request_a_server_expects(server: ThreadingHTTPServer) 
     (sent,) = server.requests  # type: ignore[attr-defined]
     assert sent["model"] == "test-model" and sent["stream"] is True and sent["max_tokens"] == 7
     assert sent["messages"] == MESSAGES and sent["stop"] == ["\n"]
+    assert sent["temperature"] == 0.0 and sent["seed"] == 0  # greedy unless asked to sample
 
 
 def test_openai_server_dropping_the_stream(server: ThreadingHTTPServer) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from interviewer.chat import ChatError, FakeChat, Message
+from interviewer.followup import DRAFTS
 from interviewer.llm_process import LocalServerChat
 from interviewer.prepared import WAITING, Preparer
 from interviewer.session import SessionOptions
@@ -67,8 +68,9 @@ def test_drafts_that_fail_the_checks_are_retried_then_a_template(tmp_path: Path)
     preparer.prepare(QUESTION, [POINT], "en")
     fu = preparer.take(QUESTION, POINT, "en", wait=30)
     assert fu.from_llm and fu.text == "Why might units stop relying on each other?" and len(chat.history) == 3
-    assert "Not this one, it was unusable: What does dropout do?" in chat.history[1][-1]["content"]
-    stubborn = Preparer(FakeChat([QUESTION] * 3), tmp_path / "g.sqlite")
+    assert chat.history[1][-1]["content"] != chat.history[0][-1]["content"]  # another prompt
+    assert chat.sampling == [(0.0, 0), (0.0, 1), (0.8, 2)]  # then sampled, with its own seed
+    stubborn = Preparer(FakeChat([QUESTION] * len(DRAFTS)), tmp_path / "g.sqlite")
     stubborn.prepare(QUESTION, [POINT], "en")
     fu = stubborn.take(QUESTION, POINT, "en", wait=30)
     assert not fu.from_llm and fu.rejected == "repeats the question"
@@ -81,9 +83,14 @@ class KilledMidStream:
         self.inner, self.name, self.killed = inner, inner.name, False
 
     def stream(
-        self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
+        self,
+        messages: list[Message],
+        max_tokens: int = 128,
+        stop: list[str] | None = None,
+        temperature: float = 0.0,
+        seed: int = 0,
     ) -> Iterator[str]:
-        for piece in self.inner.stream(messages, max_tokens, stop):
+        for piece in self.inner.stream(messages, max_tokens, stop, temperature, seed):
             if not self.killed and self.inner.proc is not None:
                 self.killed = True
                 self.inner.proc.kill()  # kill -9, mid-generation

@@ -128,10 +128,10 @@ class HeldChat(FakeChat):
         super().__init__(["What happens at inference time?"] * 5)
         self.started, self.release = threading.Event(), threading.Event()
 
-    def stream(self, messages: list[dict[str, str]], max_tokens: int = 128, stop: list[str] | None = None):  # type: ignore[no-untyped-def]
+    def stream(self, messages, max_tokens=128, stop=None, temperature=0.0, seed=0):  # type: ignore[no-untyped-def]
         self.started.set()
         assert self.release.wait(60)
-        yield from super().stream(messages, max_tokens, stop)
+        yield from super().stream(messages, max_tokens, stop, temperature, seed)
 
 
 def test_a_grade_in_one_tab_finishes_while_another_tab_s_follow_up_is_written(data_dir: Path) -> None:

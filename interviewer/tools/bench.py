@@ -155,10 +155,15 @@ class _Counting:
         self.inner, self.name, self.calls = inner, inner.name, 0
 
     def stream(
-        self, messages: list[Message], max_tokens: int = 128, stop: list[str] | None = None
+        self,
+        messages: list[Message],
+        max_tokens: int = 128,
+        stop: list[str] | None = None,
+        temperature: float = 0.0,
+        seed: int = 0,
     ) -> Iterator[str]:
         self.calls += 1
-        yield from self.inner.stream(messages, max_tokens, stop)
+        yield from self.inner.stream(messages, max_tokens, stop, temperature, seed)
 
 
 def peak_rss_mb(chat: ChatBackend | None = None) -> float:
