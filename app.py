@@ -127,6 +127,14 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(figures) if args.json else _table(figures))
         return 0
     embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
+    if args.scale:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            bench.scaled_notes(path, args.scale, Path(scratch) / "notes")
+            _, figures = bench.knowledge_figures(Path(scratch) / "notes", embedder)
+        print(json.dumps(figures) if args.json else _table(figures))
+        return 0
     loaded = time.perf_counter() - STARTED  # process start to the embedder ready
     kb, knowledge = bench.knowledge_figures(path, embedder)
     result: dict[str, object] = {**knowledge, **retrieval_bench(kb, embedder)}
@@ -364,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--browser", action="store_true", help="time a scripted interview in Chromium instead")
     p.add_argument("--turns", type=int, default=6, help="with --browser: answers to time")
     p.add_argument("--think", type=float, default=15.0, help="with --browser: seconds before each answer")
+    p.add_argument("--scale", type=int, help="index N questions cycled from PATH (made distinct), cold")
     p.add_argument("--embedder")
     p = sub.add_parser("grade", help="grade one answer against a reference or a notes item")
     p.add_argument("--question", default="")

@@ -39,6 +39,19 @@ def test_bundled_notes_are_rich_enough(capsys: pytest.CaptureFixture[str]) -> No
     assert {Path(f["path"]).suffix for f in out["files"]} >= {".md", ".txt"}
 
 
+def test_bench_scales_the_seeds_up_to_a_big_folder(seeds: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--scale 250: 250 questions from the 92 seed ones, each text distinct, so all are embedded."""
+    assert app.main(["bench", str(seeds), "--scale", "250", "--json", "--embedder", "fake"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    seeds_out = app.main(["ingest", str(seeds), "--json", "--embedder", "fake"])
+    per_seed = json.loads(capsys.readouterr().out)
+    assert seeds_out == 0 and per_seed["items"] == 92
+    # the seeds' own mix: as many points per question, give or take the cycle's remainder
+    seeds_texts = per_seed["rubric_points"] / per_seed["items"]
+    assert abs(out["texts_embedded_per_question"] - seeds_texts) < 0.5
+    assert math.isfinite(out["ingest_cold_s"]) and out["ingest_cold_s"] >= 0
+
+
 def test_bench_reports_retrieval_figures(capsys: pytest.CaptureFixture[str]) -> None:
     assert app.main(["bench", "--json", "--embedder", "fake"]) == 0
     out = json.loads(capsys.readouterr().out)

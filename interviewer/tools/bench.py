@@ -22,9 +22,11 @@ from interviewer.history import History
 from interviewer.prepared import WAITING, Preparer
 from interviewer.session import SessionOptions
 from knowledge.embedder import Embedder
+from knowledge.files import find_notes, read_note
 from knowledge.index import VectorIndex
 from knowledge.ingest import index_dir, ingest
 from knowledge.kb import POINT_KIND, KnowledgeBase, open_kb
+from knowledge.notes import parse_note
 
 
 def percentiles(seconds: list[float]) -> tuple[float, float]:
@@ -75,6 +77,23 @@ def knowledge_figures(notes: Path, embedder: Embedder) -> tuple[KnowledgeBase, d
         "search_100k_p50_s": s50,
         "search_100k_p95_s": s95,
     }
+
+
+def scaled_notes(source: Path, questions: int, out: Path) -> None:
+    """A notes folder of `questions` questions cycled from the notes under `source`, ten to a
+    file, each question and point marked with its copy's number: ingest embeds a text once, so
+    plain copies would cost nothing. The source's mix of answered and unanswered questions and
+    its lengths stay (plus the number, a few tokens)."""
+    items = [i for f in find_notes(source) for i in parse_note(read_note(f), f.name)[0]]
+    if not items:
+        raise ValueError(f"no questions in {source} to scale up")
+    out.mkdir(parents=True, exist_ok=True)
+    for first in range(0, questions, 10):
+        lines: list[str] = []
+        for k in range(first, min(first + 10, questions)):
+            item = items[k % len(items)]
+            lines += [f"## {item.question} ({k})", ""] + [f"- {p.text} ({k})" for p in item.rubric] + [""]
+        (out / f"notes_{first:05d}.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 def grading_figures(kb: KnowledgeBase, grader: Grader) -> dict[str, float]:
