@@ -31,6 +31,7 @@ from pathlib import Path  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from collections.abc import Mapping  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
 from interviewer.chat import ModelUnavailable  # noqa: E402
@@ -110,6 +111,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
     from interviewer.grading import calibration
     from interviewer.grading.grader import Grader
     from interviewer.tools import bench
@@ -117,8 +120,6 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
     path = Path(args.path)
     if args.browser:
-        import tempfile
-
         from interviewer.tools import browser_bench
 
         with tempfile.TemporaryDirectory() as scratch:  # a scripted candidate's history is not the user's
@@ -128,12 +129,10 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
     if args.scale:
-        import tempfile
-
         with tempfile.TemporaryDirectory() as scratch:
             bench.scaled_notes(path, args.scale, Path(scratch) / "notes")
-            _, figures = bench.knowledge_figures(Path(scratch) / "notes", embedder)
-        print(json.dumps(figures) if args.json else _table(figures))
+            _, scaled = bench.knowledge_figures(Path(scratch) / "notes", embedder)
+        print(json.dumps(scaled) if args.json else _table(scaled))
         return 0
     loaded = time.perf_counter() - STARTED  # process start to the embedder ready
     kb, knowledge = bench.knowledge_figures(path, embedder)
@@ -348,7 +347,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _table(result: dict[str, object]) -> str:
+def _table(result: Mapping[str, object]) -> str:
     return "\n".join(f"{k:>28}: {v}" for k, v in result.items())
 
 
