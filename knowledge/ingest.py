@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,8 @@ from knowledge.notes import parse_note
 from knowledge.store import CorruptIndex, FileEntry, Manifest, Payload, PointRow
 
 log = logging.getLogger(__name__)
+BATCH = 256  # texts per call to the embedder, which orders each call by tokens
+GROUP = 256  # points embedded before the questions so far are handed to on_partial
 
 
 def index_dir(data_dir: Path, notes_root: Path, embedder: str) -> Path:
@@ -35,8 +38,15 @@ def index_dir(data_dir: Path, notes_root: Path, embedder: str) -> Path:
 
 
 def ingest(
-    notes_root: Path, embedder: Embedder, folder: Path, progress: bool = False
+    notes_root: Path,
+    embedder: Embedder,
+    folder: Path,
+    progress: bool = False,
+    on_partial: Callable[[KnowledgeBase], None] | None = None,
 ) -> tuple[KnowledgeBase, IngestSummary]:
+    """The notes' KnowledgeBase, saved. New questions are embedded a group at a time, and
+    `on_partial` gets those ready so far after each group but the last (in memory only, not
+    saved), so an interview can start on them while the rest follow."""
     started = time.perf_counter()
     old = _previous(folder, embedder)
     files = find_notes(notes_root)
@@ -54,22 +64,26 @@ def ingest(
         entry, items, reused = _read_one(path, rel, old)
         entries[rel] = entry
         (keep if reused else fresh).extend(items)
-    payload, vectors = _assemble(keep, fresh, old, embedder, progress)
-    dim = embedder.dim
-    points = VectorIndex.build(vectors, dim)
-    manifest = Manifest(
-        embedder=embedder.name,
-        dim=dim,
-        notes_root=_printable(str(notes_root.resolve())),
-        files=entries,
-        items=len(payload.items),
-        answered=sum(i.answered for i in payload.items),
-        rubric_points=len(payload.points),
-        built_at="",
-        data={},
-    )
-    store.save(folder, manifest, payload, points)
-    kb = KnowledgeBase(manifest, payload, points)
+    root = _printable(str(notes_root.resolve()))
+
+    def knowledge(payload: Payload, vectors: np.ndarray) -> KnowledgeBase:
+        manifest = Manifest(
+            embedder=embedder.name,
+            dim=embedder.dim,
+            notes_root=root,
+            files=entries,
+            items=len(payload.items),
+            answered=sum(i.answered for i in payload.items),
+            rubric_points=len(payload.points),
+            built_at="",
+            data={},
+        )
+        return KnowledgeBase(manifest, payload, VectorIndex.build(vectors, embedder.dim))
+
+    partial = (lambda payload, vectors: on_partial(knowledge(payload, vectors))) if on_partial else None
+    kb = knowledge(*_assemble(keep, fresh, old, embedder, progress, partial))
+    store.save(folder, kb.manifest, kb.payload, kb.point_index)
+    manifest = kb.manifest
     summary = IngestSummary(
         files=[FileReport(**e.model_dump(exclude={"sha256"})) for e in entries.values()],
         items=manifest.items,
@@ -135,41 +149,61 @@ def _assemble(
     old: KnowledgeBase | None,
     embedder: Embedder,
     progress: bool,
+    partial: Callable[[Payload, np.ndarray], None] | None = None,
+    group: int = GROUP,
 ) -> tuple[Payload, np.ndarray]:
     def points_of(items: list[QuestionItem]) -> list[PointRow]:
         return [PointRow(item_id=i.id, point=n) for i in items for n in range(len(i.rubric))]
 
-    fresh_points = points_of(fresh)
-    old_points = np.zeros((0, embedder.dim), np.float32)
+    vectors = [np.zeros((0, embedder.dim), np.float32)]
     if old and keep:
         kept = {i.id for i in keep}
-        old_points = old.point_index.vectors(
-            [r for r, p in enumerate(old.payload.points) if p.item_id in kept]
-        )
-    fresh_by_id = {i.id: i for i in fresh}
-    point_texts = [fresh_by_id[p.item_id].rubric[p.point].text for p in fresh_points]
-    new_points = _embed(point_texts, embedder, POINT_KIND, progress)
-    payload = Payload(items=keep + fresh, points=points_of(keep) + fresh_points)
-    return payload, np.vstack([old_points, new_points])
+        rows = [r for r, p in enumerate(old.payload.points) if p.item_id in kept]
+        vectors = [old.point_index.vectors(rows)]
+    texts = [p.text for i in fresh for p in i.rubric]
+    bar = None
+    if progress and texts:
+        from tqdm import tqdm  # type: ignore[import-untyped]
+
+        bar = tqdm(total=len(set(texts)), desc="embedding notes", unit="text", file=sys.stderr)
+    done: dict[str, np.ndarray] = {}  # a text in two groups is embedded once
+    batches = _groups(fresh, group)
+    for n, items in enumerate(batches):
+        group_texts = [p.text for i in items for p in i.rubric]
+        _embed([t for t in group_texts if t not in done], embedder, POINT_KIND, done, bar)
+        vectors.append(np.array([done[t] for t in group_texts], np.float32).reshape(-1, embedder.dim))
+        if partial and n < len(batches) - 1:
+            so_far = keep + [i for g in batches[: n + 1] for i in g]
+            partial(Payload(items=so_far, points=points_of(so_far)), np.vstack(vectors))
+    if bar:
+        bar.close()
+    return Payload(items=keep + fresh, points=points_of(keep + fresh)), np.vstack(vectors)
 
 
-def _embed(texts: list[str], embedder: Embedder, kind: Kind, progress: bool, batch: int = 256) -> np.ndarray:
+def _groups(items: list[QuestionItem], points: int) -> list[list[QuestionItem]]:
+    """Items in their notes' order, cut once a group holds `points` points (a question is never
+    split): the first questions of the first files are ready first."""
+    groups: list[list[QuestionItem]] = [[]]
+    size = 0
+    for item in items:
+        if size >= points:
+            groups.append([])
+            size = 0
+        groups[-1].append(item)
+        size += len(item.rubric)
+    return groups
+
+
+def _embed(
+    texts: list[str], embedder: Embedder, kind: Kind, into: dict[str, np.ndarray], bar: object | None
+) -> None:
     """Each distinct text once, in batches of similar length: a batch is padded to its longest
     text, so mixing a 200-token point with 10-token ones costs the short ones 20x their work.
     Characters only roughly say tokens (Chinese and English differ ~4x), so the batches are
     wide and the embedder orders each by tokens."""
     unique = sorted(dict.fromkeys(texts), key=len)
-    vectors = np.zeros((len(unique), embedder.dim), np.float32)
-    bar = None
-    if progress and unique:
-        from tqdm import tqdm  # type: ignore[import-untyped]
-
-        bar = tqdm(total=len(unique), desc="embedding notes", unit="text", file=sys.stderr)
-    for start in range(0, len(unique), batch):
-        vectors[start : start + batch] = embedder.encode(unique[start : start + batch], kind)
+    for start in range(0, len(unique), BATCH):
+        chunk = unique[start : start + BATCH]
+        into.update(zip(chunk, embedder.encode(chunk, kind), strict=True))
         if bar:
-            bar.update(len(unique[start : start + batch]))
-    if bar:
-        bar.close()
-    row = {text: n for n, text in enumerate(unique)}
-    return vectors[[row[t] for t in texts]] if texts else vectors
+            bar.update(len(chunk))  # type: ignore[attr-defined]

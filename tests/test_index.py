@@ -8,7 +8,7 @@ import pytest
 from knowledge import store
 from knowledge.embedder import FakeEmbedder
 from knowledge.ingest import index_dir, ingest
-from knowledge.kb import open_kb
+from knowledge.kb import KnowledgeBase, open_kb
 from knowledge.store import CorruptIndex
 
 NOTES = {
@@ -152,3 +152,29 @@ def test_a_point_written_in_two_notes_is_embedded_once(tmp_path: Path, data_dir:
     a, b = (next(i for i in kb.items if i.source == name) for name in ("a.md", "b.md"))
     assert (kb.point_vectors(a.id)[0] == kb.point_vectors(b.id)[0]).all()
     assert not (kb.point_vectors(a.id)[1] == kb.point_vectors(b.id)[1]).all()
+
+
+def test_a_big_folder_hands_over_its_first_questions_before_the_rest(tmp_path: Path, data_dir: Path) -> None:
+    """300 questions of 2 points: the first group's questions come out while the rest wait, each
+    with the very vectors the finished index gives it."""
+    files = {
+        f"{f:02d}.md": "".join(
+            f"## Question {f}-{q}?\n- point one of {f}-{q}\n- point two of {f}-{q}\n" for q in range(30)
+        )
+        for f in range(10)
+    }
+    notes = write(tmp_path / "big", files)
+    emb = FakeEmbedder()
+    partial: list[KnowledgeBase] = []
+    kb, summary = ingest(notes, emb, index_dir(data_dir, notes, emb.name), on_partial=partial.append)
+    assert summary.items == 300 and len(partial) == 2  # 600 points in groups of 256
+    first = partial[0]
+    assert 0 < len(first.items) < len(partial[1].items) < 300
+    assert [i.id for i in first.items] == [i.id for i in kb.items[: len(first.items)]]  # notes' order
+    for item in first.items:
+        assert (first.point_vectors(item.id) == kb.point_vectors(item.id)).all()
+    embedded = [t for batch in emb.calls for t in batch]
+    assert len(embedded) == len(set(embedded)) == 600  # grouping embeds nothing twice
+    again: list[KnowledgeBase] = []
+    ingest(notes, emb, index_dir(data_dir, notes, emb.name), on_partial=again.append)
+    assert again == []  # nothing new to embed: the whole index at once

@@ -1,8 +1,11 @@
 """The browser's event handlers, driven directly with the fake embedder and a scripted chat."""
 
 import json
+import threading
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from interviewer.chat import ChatError, FakeChat, ModelUnavailable
@@ -10,7 +13,7 @@ from interviewer.session import Session, SessionOptions
 from interviewer.web import handlers
 from interviewer.web.coach import Coach
 from interviewer.web.handlers import UserError
-from knowledge.embedder import FakeEmbedder
+from knowledge.embedder import FakeEmbedder, Kind
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 ANSWERS = {
@@ -246,3 +249,42 @@ def test_the_llm_starts_loading_as_soon_as_notes_are_in(data_dir: Path) -> None:
     coach.warm()
     assert chat.warmed == 1
     make_coach(data_dir).warm()  # a backend with nothing to load: nothing happens
+
+
+def test_start_on_a_big_folder_begins_on_the_questions_indexed_so_far(tmp_path: Path, data_dir: Path) -> None:
+    """The preloaded notes are 300 questions; the last file's embedding is held back. Start still
+    starts, on questions already indexed, and the interview goes on across the switch to the
+    whole index."""
+    notes = tmp_path / "big"
+    notes.mkdir()
+    for f in range(10):
+        text = "".join(
+            f"## Question {f}-{q}?\n- point one of {f}-{q}\n- point two of {f}-{q}\n" for q in range(30)
+        )
+        (notes / f"{f:02d}.md").write_text(text, encoding="utf-8")
+    held = threading.Event()
+
+    class Held(FakeEmbedder):
+        def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+            if any(" of 9-" in t for t in texts):  # the last file: not until the test says so
+                assert held.wait(60)
+            return super().encode(texts, kind)
+
+    coach = Coach(data_dir, Held, FakeChat)
+    coach.preload(notes)
+    session, page = handlers.start(coach, "", SessionOptions(questions=3, follow_ups=0, seed=1))
+    assert page.active and coach.preloading()  # started while the rest is still being embedded
+    partial = coach.engine(session.notes)
+    assert 0 < len(partial.kb.items) < 300
+    assert all(partial.kb.item(i).source != "09.md" for i in session.plan)
+    n = session.turns[-1].question.removeprefix("Question ").rstrip("?")
+    finish_answer(coach, session, f"point one of {n}")
+    held.set()
+    while coach.preloading():
+        time.sleep(0.05)
+    assert len(coach.engine(session.notes).kb.items) == 300
+    while session.current is not None:
+        n = session.turns[-1].question.removeprefix("Question ").rstrip("?")
+        finish_answer(coach, session, f"point one of {n} and point two of {n}")
+    saved = next(s for s in coach.history.sessions() if s.id == session.id)
+    assert [t.answer is not None for t in saved.turns] == [True, True, True]

@@ -23,6 +23,7 @@ from interviewer.web.uploads import unpack
 from knowledge.embedder import Embedder
 from knowledge.ingest import index_dir, ingest
 from knowledge.items import IngestSummary
+from knowledge.kb import KnowledgeBase
 
 
 class NotesLoaded(BaseModel):
@@ -51,8 +52,12 @@ class Coach:
         self._chat_tried = False
         self.chat_notice: str | None = None  # why follow-ups come from templates, if they do
         self._engines: dict[str, Engine] = {}
+        # engines on the questions indexed so far, while the rest of their notes are embedded
+        self._partial: dict[str, Engine] = {}
         self._lock = threading.RLock()  # one model load and one ingest at a time
+        self._some_ready = threading.Condition()  # a partial engine came, or the preload ended
         self._preload: threading.Thread | None = None
+        self._preload_root = ""
         self._preparer: Preparer | None = None
         self._preloaded: str | Exception = ""  # the preloaded notes' root, or why they failed
 
@@ -88,14 +93,25 @@ class Coach:
         grader = self.grader()
         with self._lock:
             folder = index_dir(self.data_dir, notes, grader.embedder.name)
-            kb, summary = ingest(notes, grader.embedder, folder, progress=True)
-            engine = Engine(kb, grader, self.chat(), self.history, self.now, self.preparer())
+
+            def partial(kb: KnowledgeBase) -> None:
+                with self._some_ready:
+                    self._partial[root] = self._engine_on(kb, grader)
+                    self._some_ready.notify_all()
+
+            kb, summary = ingest(notes, grader.embedder, folder, progress=True, on_partial=partial)
+            engine = self._engine_on(kb, grader)
             self._engines[root] = engine
+            self._partial.pop(root, None)
             return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
+
+    def _engine_on(self, kb: KnowledgeBase, grader: Grader) -> Engine:
+        return Engine(kb, grader, self.chat(), self.history, self.now, self.preparer())
 
     def preload(self, notes: Path) -> None:
         """Indexes the notes (and loads the models) in the background from server start, so a
         Start pressed before the page has loaded them waits for them instead of failing."""
+        self._preload_root = str(notes.resolve())
         self._preload = threading.Thread(target=self._load_default, args=(notes,), daemon=True)
         self._preload.start()
 
@@ -105,15 +121,24 @@ class Coach:
             self.warm()
         except Exception as e:  # kept for whoever starts first: the page says why
             self._preloaded = e
+        finally:
+            with self._some_ready:
+                self._some_ready.notify_all()
 
     def preloading(self) -> bool:
         return self._preload is not None and self._preload.is_alive()
 
     def default_root(self) -> str:
-        """The preloaded notes' root once they are ready ("" when nothing was preloaded)."""
-        if self._preload is None:
+        """The preloaded notes' root once some of their questions are ready: all of them, or the
+        first ones of a big folder still being embedded ("" when nothing was preloaded)."""
+        preload = self._preload
+        if preload is None:
             return ""
-        self._preload.join()
+        with self._some_ready:
+            self._some_ready.wait_for(lambda: not preload.is_alive() or self._preload_root in self._partial)
+        if self._preload_root in self._partial:
+            return self._preload_root
+        preload.join()
         if isinstance(self._preloaded, Exception):
             raise self._preloaded
         return self._preloaded
@@ -140,7 +165,11 @@ class Coach:
         return loaded.model_copy(update={"refused": unpacked.refused})
 
     def engine(self, root: str) -> Engine:
-        """The engine of a notes folder, loading it on first use (e.g. a past session's notes)."""
+        """The engine of a notes folder, loading it on first use (e.g. a past session's notes);
+        while its notes are still being embedded, the one on the questions indexed so far."""
+        ready = self._engines.get(root) or self._partial.get(root)
+        if ready is not None:
+            return ready
         with self._lock:
             if root not in self._engines:
                 self.load(Path(root))

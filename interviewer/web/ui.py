@@ -121,7 +121,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             if not root_ and coach.preloading():  # Start before the sample notes are in: wait, say so
                 yield {
                     c["status"]: "Indexing the sample notes (the first start also assembles the models); "
-                    "the interview starts by itself when they are ready…"
+                    "the interview starts by itself as soon as the first questions are ready…"
                 }
             options = practice.options(topics_, int(n), int(fu), lang, weak, job_ or "", int(limit or 0))
             s, p = handlers.start(coach, root_, options)
