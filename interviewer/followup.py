@@ -32,6 +32,7 @@ DRAFTS = (
     ("follow_up_why", 0.8),
     ("follow_up_point", 0.8),
 )
+GREEDY = 2  # the first tries, which every point of a question gets before any is sampled
 _LABEL = re.compile(r"^(.{2,24}?)[：:]")  # "模型架构：BERT 是编码器" -> topic "模型架构"
 
 
@@ -68,16 +69,20 @@ def follow_up(
 
 
 def drafted(
-    chat: ChatBackend | None, question: str, missed_point: str, language: str, drafts: int = len(DRAFTS)
+    chat: ChatBackend | None,
+    question: str,
+    missed_point: str,
+    language: str,
+    tries: range = range(len(DRAFTS)),
 ) -> FollowUp:
     """A follow-up aimed at one point, written before any answer (while the candidate thinks):
-    up to `drafts` tries from DRAFTS, each checked; the first that passes is kept, else the
-    template. Fixed prompts, temperatures and seeds: the same
-    question and point give the same text."""
+    the `tries` of DRAFTS, each checked; the first that passes is kept, else the template. Fixed
+    prompts, temperatures and seeds: the same question and point give the same text."""
     if chat is None:
         return FollowUp(template(question, missed_point, language), False, "no LLM")
     problem = "no draft"
-    for seed, (name, temperature) in enumerate(DRAFTS[:drafts]):
+    for seed in tries:
+        name, temperature = DRAFTS[seed]
         prompt = render(name, question=question, missed_point=missed_point, language=language)
         messages = [
             {"role": "system", "content": render("system", language=language)},

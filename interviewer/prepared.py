@@ -1,7 +1,8 @@
 """Follow-ups written while the candidate thinks: one per rubric point, ready before Enter.
 
 When a question is asked, a background thread drafts (followup.drafted) a follow-up for each
-of its points and keeps it on disk, keyed by model, language, question and point, so practising
+of its points (the quick greedy drafts for every point first, then sampled ones for the points
+whose quick drafts failed) and keeps it on disk, keyed by model, language, question and point, so practising
 a question again costs nothing. At Enter the grade picks the point; its follow-up is taken from
 here, waiting at most WAIT seconds for one still being written (moved to the front), else the
 template with the reason: the LLM never writes on the critical path. The LLM runs in another, lower-priority
@@ -15,19 +16,20 @@ from collections import deque
 from pathlib import Path
 
 from interviewer.chat import ChatBackend
-from interviewer.followup import DRAFTS, FollowUp, drafted, template
+from interviewer.followup import DRAFTS, GREEDY, FollowUp, drafted, template
 
 WAIT = 3.0  # seconds Enter may wait for a follow-up that is being written right now
 VERSION = 3  # of the prompt and checks: a change makes every stored follow-up stale
 WAITING = "not written in time"  # take()'s reason while the follow-up is still to be written
+FIRST, LATER = range(GREEDY), range(GREEDY, len(DRAFTS))  # a point's tries: greedy, then sampled
+Job = tuple[str, str, str, str, range]  # key, question, point, language, the tries still to make
 
 
 class Preparer:
-    def __init__(self, chat: ChatBackend | None, path: Path | None = None, drafts: int = len(DRAFTS)) -> None:
+    def __init__(self, chat: ChatBackend | None, path: Path | None = None) -> None:
         self.chat = chat
-        self.drafts = drafts
         self._db = _open(path)
-        self._jobs: deque[tuple[str, str, str, str]] = deque()  # (key, question, point, language)
+        self._jobs: deque[Job] = deque()
         self._busy: str | None = None  # the key being written now
         self._errors: dict[str, str] = {}  # why the LLM failed on a key (not stored: tried again later)
         self._cond = threading.Condition()
@@ -36,7 +38,7 @@ class Preparer:
     def prepare(self, question: str, points: list[str], language: str) -> None:
         """Queue the question's points, ahead of anything older: it is the one being answered."""
         with self._cond:
-            fresh = [(self._key(question, p, language), question, p, language) for p in points]
+            fresh = [(self._key(question, p, language), question, p, language, FIRST) for p in points]
             todo = [j for j in fresh if j[0] != self._busy and not self._stored(j[0])]
             queued = {j[0] for j in self._jobs}
             self._jobs.extendleft(reversed([j for j in todo if j[0] not in queued]))
@@ -65,12 +67,16 @@ class Preparer:
             with self._cond:
                 if not self._jobs:
                     return
-                key, question, point, language = self._jobs.popleft()
+                key, question, point, language, tries = self._jobs.popleft()
                 self._busy = key
-            fu = drafted(self.chat, question, point, language, self.drafts)
+            fu = drafted(self.chat, question, point, language, tries)
             with self._cond:
                 if fu.llm_error:  # an LLM that is down is no answer: the next time asks it again
                     self._errors[key] = fu.rejected or "the LLM failed"
+                elif not fu.from_llm and tries == FIRST:  # sampled tries, once the question's
+                    # other points have had their greedy ones: each point gets a quick answer first
+                    after = next((n for n, j in enumerate(self._jobs) if j[4] != FIRST), len(self._jobs))
+                    self._jobs.insert(after, (key, question, point, language, LATER))
                 else:  # its wording, or the template after every draft failed the checks
                     self._errors.pop(key, None)
                     self._save(key, fu)

@@ -76,6 +76,24 @@ def test_drafts_that_fail_the_checks_are_retried_then_a_template(tmp_path: Path)
     assert not fu.from_llm and fu.rejected == "repeats the question"
 
 
+def test_every_point_gets_its_greedy_drafts_before_any_is_sampled(tmp_path: Path) -> None:
+    """A point whose quick drafts fail waits for its sampled ones until the question's other
+    points have had their quick ones: an early Enter finds most follow-ups written."""
+    other = "Units are dropped only during training"
+    chat = FakeChat(
+        [QUESTION, QUESTION, "What changes at inference time?", "Why might units stop relying on each other?"]
+    )
+    preparer = Preparer(chat, tmp_path / "f.sqlite")
+    preparer.prepare(QUESTION, [POINT, other], "en")
+    deadline = time.monotonic() + 30
+    while len(chat.history) < 4 and time.monotonic() < deadline:  # a take() now would reorder
+        time.sleep(0.01)
+    first, second = (preparer.take(QUESTION, p, "en", wait=30) for p in (POINT, other))
+    assert second.text == "What changes at inference time?"
+    assert first.text == "Why might units stop relying on each other?"
+    assert chat.sampling == [(0.0, 0), (0.0, 1), (0.0, 0), (0.8, 2)]  # POINT, POINT, other, POINT
+
+
 class KilledMidStream:
     """The real server on the tiny model, killed after the first piece of its first reply."""
 
