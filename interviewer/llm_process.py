@@ -21,7 +21,7 @@ from pathlib import Path
 
 from interviewer.chat import ChatError, Message, OpenAICompatChat
 
-NICE = 10  # below the app: the grader preempts the LLM
+NICE = 19  # the lowest: a grade takes the CPU from a draft being written at once
 # llama.cpp's server, run as its own __main__, plus a watchdog: when the app is gone (even killed
 # with SIGKILL, which skips atexit) the server's parent changes and it exits instead of keeping
 # ~2 GB for nobody
