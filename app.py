@@ -3,6 +3,7 @@
     python app.py [--host H] [--port P] # the browser UI on http://127.0.0.1:7860
     python app.py ingest PATH [--json] # index your notes folder (or one file)
     python app.py bench [PATH] [--json] # speed and retrieval figures with the real models
+    python app.py bench [PATH] --scale N # cold indexing of N questions cycled from PATH
     python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
     python app.py eval FILE.jsonl... [--folds K --seeds S] [--json]   # agreement with human graders
     python app.py calibrate FILE.jsonl...                # refit the grader's calibration
