@@ -18,7 +18,8 @@ from pathlib import Path
 from interviewer.chat import ChatBackend
 from interviewer.followup import DRAFTS, GREEDY, FollowUp, drafted, template
 
-WAIT = 3.0  # seconds Enter may wait for a follow-up that is being written right now
+WAIT = 0.8  # seconds Enter may wait for a follow-up being written now: the page shows the next
+# question within ~1.5 s even then (a grade takes up to ~0.7 s); past it, the template
 VERSION = 3  # of the prompt and checks: a change makes every stored follow-up stale
 WAITING = "not written in time"  # take()'s reason while the follow-up is still to be written
 FIRST, LATER = range(GREEDY), range(GREEDY, len(DRAFTS))  # a point's tries: greedy, then sampled
