@@ -150,7 +150,6 @@ def _assemble(
     embedder: Embedder,
     progress: bool,
     partial: Callable[[Payload, np.ndarray], None] | None = None,
-    group: int = GROUP,
 ) -> tuple[Payload, np.ndarray]:
     def points_of(items: list[QuestionItem]) -> list[PointRow]:
         return [PointRow(item_id=i.id, point=n) for i in items for n in range(len(i.rubric))]
@@ -167,7 +166,7 @@ def _assemble(
 
         bar = tqdm(total=len(set(texts)), desc="embedding notes", unit="text", file=sys.stderr)
     done: dict[str, np.ndarray] = {}  # a text in two groups is embedded once
-    batches = _groups(fresh, group)
+    batches = _groups(fresh, GROUP)
     for n, items in enumerate(batches):
         group_texts = [p.text for i in items for p in i.rubric]
         _embed([t for t in group_texts if t not in done], embedder, POINT_KIND, done, bar)

@@ -288,3 +288,26 @@ def test_start_on_a_big_folder_begins_on_the_questions_indexed_so_far(tmp_path: 
         finish_answer(coach, session, f"point one of {n} and point two of {n}")
     saved = next(s for s in coach.history.sessions() if s.id == session.id)
     assert [t.answer is not None for t in saved.turns] == [True, True, True]
+
+
+def test_start_pressed_while_small_notes_index_starts_when_they_are_in(data_dir: Path) -> None:
+    """No partial index for a small folder: Start waits for the preload to end, then starts."""
+    held = threading.Event()
+
+    class Held(FakeEmbedder):
+        def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+            assert held.wait(60)
+            return super().encode(texts, kind)
+
+    coach = Coach(data_dir, Held, FakeChat)
+    coach.preload(NOTES)
+    started: list[Session] = []
+    waiting = threading.Thread(
+        target=lambda: started.append(handlers.start(coach, "", SessionOptions(questions=2, seed=3))[0])
+    )
+    waiting.start()
+    time.sleep(0.2)  # Start is waiting on the notes now
+    assert not started and coach.preloading()
+    held.set()
+    waiting.join(timeout=30)
+    assert started and started[0].turns[0].question

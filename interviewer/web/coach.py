@@ -58,6 +58,7 @@ class Coach:
         self._some_ready = threading.Condition()  # a partial engine came, or the preload ended
         self._preload: threading.Thread | None = None
         self._preload_root = ""
+        self._preload_done = False  # set under _some_ready: a thread in its finally is still alive
         self._preparer: Preparer | None = None
         self._preloaded: str | Exception = ""  # the preloaded notes' root, or why they failed
 
@@ -112,6 +113,7 @@ class Coach:
         """Indexes the notes (and loads the models) in the background from server start, so a
         Start pressed before the page has loaded them waits for them instead of failing."""
         self._preload_root = str(notes.resolve())
+        self._preload_done = False
         self._preload = threading.Thread(target=self._load_default, args=(notes,), daemon=True)
         self._preload.start()
 
@@ -123,6 +125,7 @@ class Coach:
             self._preloaded = e
         finally:
             with self._some_ready:
+                self._preload_done = True
                 self._some_ready.notify_all()
 
     def preloading(self) -> bool:
@@ -135,7 +138,7 @@ class Coach:
         if preload is None:
             return ""
         with self._some_ready:
-            self._some_ready.wait_for(lambda: not preload.is_alive() or self._preload_root in self._partial)
+            self._some_ready.wait_for(lambda: self._preload_done or self._preload_root in self._partial)
         if self._preload_root in self._partial:
             return self._preload_root
         preload.join()
