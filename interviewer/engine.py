@@ -201,6 +201,16 @@ class Engine:
             if self.prepared is not None and session.options.follow_ups:
                 language = self._language(session, item.language)
                 self.prepared.prepare(item.question, [p.text for p in rubric.points], language)
+                # the plan's next question too, behind this one: a quick answer still finds its
+                # follow-ups written (only one with its own points: no embedding here)
+                plan = session.plan
+                after = plan.index(item.id) + 1 if item.id in plan else len(plan)
+                upcoming = self.kb.item(plan[after]) if after < len(plan) else None
+                if upcoming is not None and upcoming.rubric:
+                    texts = [p.text for p in self._rubric(upcoming).points]
+                    self.prepared.prepare(
+                        upcoming.question, texts, self._language(session, upcoming.language), False
+                    )
         else:
             note = None if fu.from_llm else f"template follow-up ({fu.rejected})"
             turn = Turn(

@@ -36,13 +36,23 @@ class Preparer:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    def prepare(self, question: str, points: list[str], language: str) -> None:
-        """Queue the question's points, ahead of anything older: it is the one being answered."""
+    def prepare(self, question: str, points: list[str], language: str, now: bool = True) -> None:
+        """Queue the question's points: with `now` ahead of anything older (it is the one being
+        answered), else behind everything (the plan's next question, drafted after this one's)."""
         with self._cond:
-            fresh = [(self._key(question, p, language), question, p, language, FIRST) for p in points]
-            todo = [j for j in fresh if j[0] != self._busy and not self._stored(j[0])]
-            queued = {j[0] for j in self._jobs}
-            self._jobs.extendleft(reversed([j for j in todo if j[0] not in queued]))
+            queued = {j[0]: j for j in self._jobs}
+            jobs = [
+                queued.get(key, (key, question, p, language, FIRST))
+                for key, p in ((self._key(question, p, language), p) for p in points)
+            ]
+            jobs = [j for j in jobs if j[0] != self._busy and not self._stored(j[0])]
+            if now:
+                for j in jobs:
+                    if j[0] in queued:
+                        self._jobs.remove(j)
+                self._jobs.extendleft(reversed(jobs))
+            else:
+                self._jobs.extend(j for j in jobs if j[0] not in queued)
             if self._jobs and self.chat is not None and (self._thread is None or not self._thread.is_alive()):
                 self._thread = threading.Thread(target=self._work, daemon=True, name="follow-ups")
                 self._thread.start()
@@ -76,7 +86,10 @@ class Preparer:
                     self._errors[key] = fu.rejected or "the LLM failed"
                 elif not fu.from_llm and tries == FIRST:  # sampled tries, once the question's
                     # other points have had their greedy ones: each point gets a quick answer first
-                    after = next((n for n, j in enumerate(self._jobs) if j[4] != FIRST), len(self._jobs))
+                    after = next(
+                        (n for n, j in enumerate(self._jobs) if j[1] != question or j[4] != FIRST),
+                        len(self._jobs),
+                    )
                     self._jobs.insert(after, (key, question, point, language, LATER))
                 else:  # its wording, or the template after every draft failed the checks
                     self._errors.pop(key, None)

@@ -49,6 +49,32 @@ def test_at_enter_the_follow_up_is_already_written(data_dir: Path) -> None:
     assert not any("some kind of trick" in m["content"] for c in chat.history for m in c)  # nor the answer
 
 
+def test_the_next_question_s_follow_ups_are_drafted_behind_this_one_s(data_dir: Path) -> None:
+    """A candidate who answers quickly still finds the next question's follow-ups written."""
+    chat = FakeChat(["What happens to units that learn to rely on each other?"] * 20)
+    coach = Coach(data_dir, FakeEmbedder, lambda: chat)
+    root = coach.load(Path(__file__).parent / "fixtures" / "notes").root
+    session, _ = handlers.start(coach, root, SessionOptions(questions=2, follow_ups=1, seed=1))
+    first, second = (session.asked.get(i) for i in session.plan)
+    assert first is not None and second is None  # the second is not asked yet
+    upcoming = coach.engine(root).kb.item(session.plan[1])
+
+    def prompts() -> list[str]:
+        return [m["content"] for c in chat.history for m in c if m["role"] == "user"]
+
+    deadline = time.monotonic() + 30  # watched, not take()n: take() would move a point ahead
+    while time.monotonic() < deadline and not all(
+        any(p.text in a for a in prompts()) for p in upcoming.rubric
+    ):
+        time.sleep(0.01)
+    for p in upcoming.rubric:
+        assert ready(coach.preparer(), upcoming.question, p.text)
+    asked = prompts()
+    last_first = max(n for n, a in enumerate(asked) if any(p.text in a for p in first.points))
+    first_next = min(n for n, a in enumerate(asked) if any(p.text in a for p in upcoming.rubric))
+    assert last_first < first_next  # this question's drafts come first
+
+
 def test_prepared_follow_ups_are_kept_on_disk(tmp_path: Path) -> None:
     first = Preparer(
         FakeChat(["What happens to units that learn to rely on each other?"]), tmp_path / "f.sqlite"
