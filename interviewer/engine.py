@@ -7,6 +7,7 @@ method returns. Time comes from a clock (`now`), so tests and the simulation can
 
 import random
 import uuid
+from contextlib import nullcontext
 
 from interviewer import job as jobs
 from interviewer import report as reporting
@@ -78,7 +79,9 @@ class Engine:
         turn.answer, turn.answered_at = text, self.now()
         elsewhere = scoring.other_questions(self.kb, item.id)
         combined = self._combined(session, turn)
-        turn.grade = scoring.grade(self.grader, item.question, self._rubric(item), combined, elsewhere)
+        # the follow-ups being drafted wait: the grade is what the person is looking at
+        with self.prepared.hold() if self.prepared is not None else nullcontext():
+            turn.grade = scoring.grade(self.grader, item.question, self._rubric(item), combined, elsewhere)
         self.history.save(session)
         self.schedule.record(session)
         return turn

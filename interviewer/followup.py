@@ -6,9 +6,10 @@ validated and a template is used when it fails (or the model is slow or absent).
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from interviewer.chat import ChatBackend, ChatError, reply
+from interviewer.chat import ChatBackend, ChatError, Message, reply
 from interviewer.grading.features import words
 from interviewer.prompts import render
 
@@ -34,6 +35,10 @@ DRAFTS = (
 )
 GREEDY = 2  # the first tries, which every point of a question gets before any is sampled
 _LABEL = re.compile(r"^(.{2,24}?)[：:]")  # "模型架构：BERT 是编码器" -> topic "模型架构"
+
+
+class Interrupted(Exception):
+    """Drafting stopped mid-reply to leave the CPU to a grade; the draft is to be made again."""
 
 
 @dataclass(frozen=True)
@@ -74,10 +79,12 @@ def drafted(
     missed_point: str,
     language: str,
     tries: range = range(len(DRAFTS)),
+    interrupt: Callable[[], bool] | None = None,
 ) -> FollowUp:
     """A follow-up aimed at one point, written before any answer (while the candidate thinks):
     the `tries` of DRAFTS, each checked; the first that passes is kept, else the template. Fixed
-    prompts, temperatures and seeds: the same question and point give the same text."""
+    prompts, temperatures and seeds: the same question and point give the same text. Raises
+    Interrupted, the reply cut off, as soon as `interrupt()` says so."""
     if chat is None:
         return FollowUp(template(question, missed_point, language), False, "no LLM")
     problem = "no draft"
@@ -89,13 +96,32 @@ def drafted(
             {"role": "user", "content": prompt},
         ]
         try:
-            text = reply(chat, messages, 64, ["\n\n"], temperature, seed).strip().strip('"“”')
+            text = _read(chat, messages, temperature, seed, interrupt).strip().strip('"“”')
         except ChatError as e:
             return FollowUp(template(question, missed_point, language), False, str(e), llm_error=True)
         problem = check(text, question, missed_point) or ""
         if not problem:
             return FollowUp(text, True)
     return FollowUp(template(question, missed_point, language), False, problem)
+
+
+def _read(
+    chat: ChatBackend,
+    messages: list[Message],
+    temperature: float,
+    seed: int,
+    interrupt: Callable[[], bool] | None,
+) -> str:
+    pieces: list[str] = []
+    stream = chat.stream(messages, 64, ["\n\n"], temperature, seed)
+    for piece in stream:
+        if interrupt is not None and interrupt():
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # drops the connection: the server stops generating at its next token
+            raise Interrupted
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def check(text: str, question: str, missed_point: str) -> str | None:

@@ -13,10 +13,12 @@ import hashlib
 import sqlite3
 import threading
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from interviewer.chat import ChatBackend
-from interviewer.followup import DRAFTS, GREEDY, FollowUp, drafted, template
+from interviewer.followup import DRAFTS, GREEDY, FollowUp, Interrupted, drafted, template
 
 WAIT = 0.8  # seconds Enter may wait for a follow-up being written now: the page shows the next
 # question within ~1.5 s even then (a grade takes up to ~0.7 s); past it, the template
@@ -35,6 +37,7 @@ class Preparer:
         self._errors: dict[str, str] = {}  # why the LLM failed on a key (not stored: tried again later)
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._holds = 0  # grades under way: no drafting until they are done
 
     def prepare(self, question: str, points: list[str], language: str, now: bool = True) -> None:
         """Queue the question's points: with `now` ahead of anything older (it is the one being
@@ -73,14 +76,35 @@ class Preparer:
             why = "no LLM" if self.chat is None else self._errors.get(key, WAITING)
             return FollowUp(template(question, point, language), False, why)
 
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """While a grade is computed: the draft being written stops at once (the LLM's next
+        token), and none starts until the grade is done; the stopped one is made again."""
+        with self._cond:
+            self._holds += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._holds -= 1
+                self._cond.notify_all()
+
     def _work(self) -> None:
         while True:
             with self._cond:
+                self._cond.wait_for(lambda: self._holds == 0)
                 if not self._jobs:
                     return
-                key, question, point, language, tries = self._jobs.popleft()
+                job = self._jobs.popleft()
+                key, question, point, language, tries = job
                 self._busy = key
-            fu = drafted(self.chat, question, point, language, tries)
+            try:
+                fu = drafted(self.chat, question, point, language, tries, lambda: self._holds > 0)
+            except Interrupted:
+                with self._cond:
+                    self._jobs.appendleft(job)
+                    self._busy = None
+                continue
             with self._cond:
                 if fu.llm_error:  # an LLM that is down is no answer: the next time asks it again
                     self._errors[key] = fu.rejected or "the LLM failed"
