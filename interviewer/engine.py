@@ -204,16 +204,12 @@ class Engine:
             if self.prepared is not None and session.options.follow_ups:
                 language = self._language(session, item.language)
                 self.prepared.prepare(item.question, [p.text for p in rubric.points], language)
-                # the plan's next question too, behind this one: a quick answer still finds its
-                # follow-ups written (only one with its own points: no embedding here)
-                plan = session.plan
-                after = plan.index(item.id) + 1 if item.id in plan else len(plan)
-                upcoming = self.kb.item(plan[after]) if after < len(plan) else None
-                if upcoming is not None and upcoming.rubric:
-                    texts = [p.text for p in self._rubric(upcoming).points]
-                    self.prepared.prepare(
-                        upcoming.question, texts, self._language(session, upcoming.language), False
-                    )
+                # then the plan's next one (if it has its own points: no embedding here), so a
+                # quick answer still finds its follow-ups written
+                later = session.plan[session.plan.index(item.id) + 1 :] if item.id in session.plan else []
+                if later and (nxt := self.kb.item(later[0])).rubric:
+                    lang = self._language(session, nxt.language)
+                    self.prepared.prepare(nxt.question, [p.text for p in nxt.rubric], lang, now=False)
         else:
             note = None if fu.from_llm else f"template follow-up ({fu.rejected})"
             turn = Turn(
