@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from interviewer.chat import ChatBackend, ChatError, Message, reply
+from interviewer.chat import ChatBackend, ChatError, Message
 from interviewer.grading.features import words
 from interviewer.prompts import render
 
@@ -64,7 +64,7 @@ def follow_up(
         },
     ]
     try:
-        text = reply(chat, messages, max_tokens=64, stop=["\n\n"]).strip().strip('"“”')
+        text = _read(chat, messages, 0.0, 0, None).strip().strip('"“”')
     except ChatError as e:
         return FollowUp(template(question, missed_point, language), False, str(e))
     problem = check(text, question, missed_point)

@@ -44,9 +44,9 @@ class Preparer:
         answered), else behind everything (the plan's next question, drafted after this one's)."""
         with self._cond:
             queued = {j[0]: j for j in self._jobs}
+            keys = [self._key(question, p, language) for p in points]
             jobs = [
-                queued.get(key, (key, question, p, language, FIRST))
-                for key, p in ((self._key(question, p, language), p) for p in points)
+                queued.get(k, (k, question, p, language, FIRST)) for k, p in zip(keys, points, strict=True)
             ]
             jobs = [j for j in jobs if j[0] != self._busy and not self._stored(j[0])]
             if now:

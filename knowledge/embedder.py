@@ -52,9 +52,12 @@ class SentenceEmbedder:
         prompt = _PROMPTS[kind]
         name = prompt if prompt in self.model.prompts else None
         # sentence-transformers batches by characters; by tokens, nothing is padded for long:
-        # 11% fewer tokens on the seeds' mixed Chinese and English points
-        tokens = [len(ids) for ids in self.model.tokenizer(texts, truncation=True)["input_ids"]]
-        order = np.argsort(tokens, kind="stable")
+        # 11% fewer tokens on the seeds' mixed Chinese and English points. Texts that fit one
+        # batch (an answer's clauses, mostly) make the same batch in any order: not tokenized twice.
+        order = np.arange(len(texts))
+        if len(texts) > self.batch_size:
+            tokens = [len(ids) for ids in self.model.tokenizer(texts, truncation=True)["input_ids"]]
+            order = np.argsort(tokens, kind="stable")
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         with COMPUTE_LOCK:
             for start in range(0, len(texts), self.batch_size):
