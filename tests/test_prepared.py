@@ -1,6 +1,7 @@
 """Follow-ups written while the candidate thinks: none on the critical path, kept on disk, and an
 LLM process killed mid-generation costs one template question, never the interview."""
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,29 +76,34 @@ def test_the_next_question_s_follow_ups_are_drafted_behind_this_one_s(data_dir: 
     assert last_first < first_next  # this question's drafts come first
 
 
-class SlowChat(FakeChat):
-    """Writes a few characters every 50 ms, like a model at work."""
+class GatedChat(FakeChat):
+    """Writes its first reply's first piece, then the rest only once the test lets it: a draft
+    that is surely under way when the grade comes, however fast the machine."""
+
+    def __init__(self, replies: list[str]) -> None:
+        super().__init__(replies)
+        self.writing, self.go = threading.Event(), threading.Event()
 
     def stream(self, messages, max_tokens=128, stop=None, temperature=0.0, seed=0):  # type: ignore[no-untyped-def]
         for piece in super().stream(messages, max_tokens, stop, temperature, seed):
-            time.sleep(0.05)
             yield piece
+            self.writing.set()
+            assert self.go.wait(30)
 
 
 def test_a_grade_stops_the_draft_being_written_and_it_is_made_again_after(tmp_path: Path) -> None:
     wording = "What happens to units that learn to rely on each other?"
-    chat = SlowChat([wording] * 3)
+    chat = GatedChat([wording] * 3)
     preparer = Preparer(chat, tmp_path / "f.sqlite")
     preparer.prepare(QUESTION, [POINT], "en")
-    deadline = time.monotonic() + 30
-    while not chat.history and time.monotonic() < deadline:  # the draft is under way
-        time.sleep(0.01)
+    assert chat.writing.wait(30)  # the draft is under way
     with preparer.hold():  # a grade
-        time.sleep(0.5)  # the whole draft would have taken ~0.7 s
-        assert len(chat.history) == 1  # stopped, and nothing new started
+        chat.go.set()  # the model goes on writing: the draft must stop at its next piece
+        time.sleep(0.2)
+        assert len(chat.history) == 1  # nothing new started
         assert preparer.take(QUESTION, POINT, "en", wait=0).rejected == WAITING
     fu = preparer.take(QUESTION, POINT, "en", wait=30)
-    assert fu.from_llm and fu.text == wording and len(chat.history) == 2  # made again, whole
+    assert fu.from_llm and fu.text == wording and len(chat.history) == 2  # stopped, made again whole
 
 
 def test_prepared_follow_ups_are_kept_on_disk(tmp_path: Path) -> None:
