@@ -78,7 +78,7 @@ class Engine:
         item = self.kb.item(turn.item_id)
         turn.answer, turn.answered_at = text, self.now()
         elsewhere = scoring.other_questions(self.kb, item.id)
-        combined = self._combined(session, turn)
+        combined = self._combined(session, turn, text)
         # the follow-ups being drafted wait: the grade is what the person is looking at
         with self.prepared.hold() if self.prepared is not None else nullcontext():
             turn.grade = scoring.grade(self.grader, item.question, self._rubric(item), combined, elsewhere)
@@ -99,18 +99,23 @@ class Engine:
             if self.prepared is not None:
                 fu = self.prepared.take(item.question, point.text, language)
             else:
-                fu = follow_up(self.chat, item.question, self._combined(session, turn), point.text, language)
+                answer = self._combined(session, turn, turn.answer or "")
+                fu = follow_up(self.chat, item.question, answer, point.text, language)
             self._ask(session, item, fu)
         else:
             self._next(session)
         self.history.save(session)
 
-    def _combined(self, session: Session, turn: Turn) -> str:
+    def typing(self, session: Session, text: str) -> None:
+        """The answer as typed so far: embedded now, so that Enter finds it ready to grade."""
+        self.grader.prepare(self._combined(session, self._current(session), text))
+
+    def _combined(self, session: Session, turn: Turn, text: str) -> str:
         # a follow-up answer completes the main one: the question is graded on both together
         if turn.kind == "main":
-            return turn.answer or ""
+            return text
         main = next(t for t in session.turns if t.item_id == turn.item_id and t.kind == "main")
-        return f"{main.answer or ''}\n{turn.answer or ''}"
+        return f"{main.answer or ''}\n{text}"
 
     def skip(self, session: Session) -> None:
         turn = self._current(session)
@@ -190,16 +195,9 @@ class Engine:
         if fu is None:
             turn = Turn(item_id=item.id, question=item.question, topic=item.topic, asked_at=self.now())
             rubric = self._rubric(item)
+            own = item.model_dump(include={"question", "topic", "language", "source", "line", "answer"})
             session.asked[item.id] = Asked(
-                question=item.question,
-                topic=item.topic,
-                language=item.language,
-                source=item.source,
-                heading=item.heading,
-                line=item.line,
-                answer=item.answer,
-                points=rubric.points,
-                rubric_from=rubric.origin,
+                **own, heading=item.heading, points=rubric.points, rubric_from=rubric.origin
             )
             if self.prepared is not None and session.options.follow_ups:
                 language = self._language(session, item.language)

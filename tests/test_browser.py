@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from interviewer.chat import FakeChat
+from interviewer.grading.clauses import split_clauses
 from interviewer.web import ui
 from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder, Kind
+from knowledge.embedder import Embedder, FakeEmbedder, Kind
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -43,13 +44,31 @@ if not CHROMIUM.exists():
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 
+class Recording:
+    """The tiny real model, noting each batch it has encoded."""
+
+    def __init__(self, inner: Embedder, batches: list[list[str]]) -> None:
+        self.inner, self.name, self.dim, self.batches = inner, inner.name, inner.dim, batches
+
+    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        vectors = self.inner.encode(texts, kind)
+        self.batches.append(list(texts))
+        return vectors
+
+
 @pytest.fixture
-def url(data_dir: Path) -> Iterator[str]:
+def encoded() -> list[list[str]]:
+    return []
+
+
+@pytest.fixture
+def url(data_dir: Path, encoded: list[list[str]]) -> Iterator[str]:
     import app
     from interviewer.settings import Settings
 
     chat = FakeChat(["What happens to the activations at inference time?"] * 10)
-    coach = Coach(data_dir, lambda: app.make_embedder(app.TEST_EMBEDDER, Settings()), lambda: chat)
+    embedder = lambda: Recording(app.make_embedder(app.TEST_EMBEDDER, Settings()), encoded)  # noqa: E731
+    coach = Coach(data_dir, embedder, lambda: chat)
     demo = ui.build(coach, NOTES)  # the fixture notes stand in for the bundled ones
     ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)  # Gradio finds a free port
     try:
@@ -72,7 +91,9 @@ def answer_for(question: str) -> str:
     return next(text for key, text in ANSWERS.items() if key in question.lower())
 
 
-def test_an_interview_from_start_to_downloaded_transcript(url: str, page: Page) -> None:
+def test_an_interview_from_start_to_downloaded_transcript(
+    url: str, page: Page, encoded: list[list[str]]
+) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(url)
     expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=60_000)
@@ -100,6 +121,13 @@ def test_an_interview_from_start_to_downloaded_transcript(url: str, page: Page) 
     box.press("Shift+Enter")  # a new line, not a send
     box.type("That is the main idea.")
     assert "\n" in box.input_value()
+    # what is typed is embedded as it is typed: the grade at Enter finds the answer ready
+    typed = split_clauses(f"{answer_for(question)}\nThat is the main idea.")
+    deadline = time.monotonic() + 30
+    while typed not in encoded:
+        assert time.monotonic() < deadline, "the answer was not embedded as it was typed"
+        time.sleep(0.05)
+    before = len(encoded)
     box.press("Enter")
 
     feedback = page.locator("#feedback")
@@ -109,6 +137,7 @@ def test_an_interview_from_start_to_downloaded_transcript(url: str, page: Page) 
     expect(feedback.locator("cite").first).to_contain_text("deep_learning.md")
     expect(chat).to_contain_text("Follow-up", timeout=30_000)
     expect(box).to_have_value("")
+    assert typed not in encoded[before:]  # not embedded again at Enter
     page.screenshot(path=ARTIFACTS / "interview.png", full_page=True)
 
     # the person disagrees with the grade: theirs is kept beside the grader's

@@ -10,6 +10,7 @@ from interviewer.chat import ChatError, FakeChat
 from interviewer.engine import Engine
 from interviewer.followup import check, follow_up, template
 from interviewer.grading import calibration
+from interviewer.grading.clauses import split_clauses
 from interviewer.grading.grader import Grader
 from interviewer.history import History
 from interviewer.session import Session, SessionOptions
@@ -168,3 +169,24 @@ def test_an_answer_to_another_question_of_the_notes_is_capped(engine: Engine) ->
     graded = engine.answer(s, ". ".join(p.text for p in other.rubric))
     assert graded.grade is not None and graded.grade.score is not None and graded.grade.score <= 1.0
     assert graded.grade.reason == f"The answer fits another question in your notes better: {other.question}"
+
+
+def test_an_answer_typed_before_enter_is_graded_from_what_was_embedded_while_typing(engine: Engine) -> None:
+    s = start(engine, follow_ups=1)
+    emb = engine.grader.embedder
+    assert isinstance(emb, FakeEmbedder)
+    main = "I think it is about training."
+    engine.typing(s, main[:8])
+    engine.typing(s, main)
+    typed = emb.calls[-1]
+    before = len(emb.calls)
+    engine.answer(s, main)
+    assert typed not in emb.calls[before:]  # the grade found the typed answer's clauses embedded
+    assert s.turns[-1].kind == "follow_up"
+    # a follow-up answer is graded together with the main one: that is what typing prepares
+    engine.typing(s, "It stops neurons co-adapting.")
+    typed = emb.calls[-1]
+    assert typed == split_clauses(f"{main}\nIt stops neurons co-adapting.")
+    before = len(emb.calls)
+    engine.answer(s, "It stops neurons co-adapting.")
+    assert typed not in emb.calls[before:]

@@ -311,3 +311,25 @@ def test_start_pressed_while_small_notes_index_starts_when_they_are_in(data_dir:
     held.set()
     waiting.join(timeout=30)
     assert started and started[0].turns[0].question
+
+
+class BrokenEmbedder(FakeEmbedder):
+    """Indexes, then fails on anything else: an embedder that breaks mid-interview."""
+
+    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        if any("typed" in t for t in texts):
+            raise RuntimeError("the embedder broke")
+        return super().encode(texts, kind)
+
+
+def test_typing_prepares_the_answer_quietly_and_never_raises(
+    data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    coach = Coach(data_dir, BrokenEmbedder, lambda: FakeChat())
+    handlers.typing(coach, None, "typed before any interview")  # nothing to prepare: nothing happens
+    session = begin(coach)
+    handlers.typing(coach, session, "   ")
+    handlers.typing(coach, session, "typed, and the embedder breaks")  # logged, not shown
+    assert "Enter will grade it from scratch" in caplog.text
+    page = finish_answer(coach, session, good(session))  # Enter still grades
+    assert "/10" in page.feedback

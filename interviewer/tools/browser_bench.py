@@ -3,8 +3,10 @@
 The app runs with whatever models the settings name (the defaults: EmbeddingGemma and the
 1.5B LLM in its own process), Debian's Chromium is driven by Playwright, and a scripted
 candidate answers each question with the first third of its notes answer (so points are missed
-and follow-ups come) after `think` seconds, as a person reads and types. Timed from Enter: the
-grade on the page, and the next question (follow-up or main) on the page.
+and follow-ups come), `think` seconds after it is asked: it reads, then types the answer key by
+key in the second half of that time and presses Enter right after the last key (`paste`: the
+whole answer appears at once, just before Enter, so nothing of it was embedded beforehand).
+Timed from Enter: the grade on the page, and the next question (follow-up or main) on the page.
 """
 
 import re
@@ -21,7 +23,9 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
-def run(coach: Coach, notes: Path, turns: int = 6, think: float = 15.0) -> dict[str, object]:
+def run(
+    coach: Coach, notes: Path, turns: int = 6, think: float = 15.0, paste: bool = False
+) -> dict[str, object]:
     from playwright.sync_api import sync_playwright
 
     coach.preload(notes)
@@ -40,9 +44,14 @@ def run(coach: Coach, notes: Path, turns: int = 6, think: float = 15.0) -> dict[
             for _ in range(turns):
                 asked = _asked(chat.inner_text())
                 graded = chat.inner_text().count("/10 ·")
-                time.sleep(think)
                 box = page.locator("#answer textarea")
-                box.fill(_answer(coach))
+                answer = _answer(coach)
+                typing = 0.0 if paste else think / 2
+                time.sleep(think - typing)
+                if paste:
+                    box.fill(answer)
+                else:  # Enter sends, so the answer's line breaks are typed as spaces
+                    box.press_sequentially(answer.replace("\n", " "), delay=1000 * typing / len(answer))
                 started = time.perf_counter()
                 box.press("Enter")
                 page.wait_for_function(
@@ -75,6 +84,7 @@ def run(coach: Coach, notes: Path, turns: int = 6, think: float = 15.0) -> dict[
         "browser_next_question_p50_s": round(float(np.median(next_s)), 2) if next_s else -1.0,
         "browser_next_question_max_s": round(max(next_s), 2) if next_s else -1.0,
         "browser_think_s": think,
+        "browser_answers": "pasted" if paste else "typed",
         "browser_peak_rss_mb": rss,  # the app (with the page's models) plus the LLM process
     }
 

@@ -4,6 +4,7 @@ ui.py wires these to components; tests call them directly with fakes. A tab's on
 its Session (None before the first start); everything else comes from the Coach.
 """
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from knowledge.store import write_atomic
 
 Message = dict[str, str]
 FORMATS = exporter.FORMATS
+log = logging.getLogger("interview-coach")
 
 
 class UserError(Exception):
@@ -70,6 +72,17 @@ def answer(coach: Coach, session: Session | None, text: str) -> Iterator[Page]:
     yield page(coach, session, "Graded; writing the next question…", thinking=True)
     engine.proceed(session, turn)
     yield page(coach, session)
+
+
+def typing(coach: Coach, session: Session | None, text: str) -> None:
+    """The answer box as it is being typed: embedded now, so the grade at Enter is quick. A
+    keystroke never shows an error: Enter shows any there is."""
+    if session is None or session.current is None or not text.strip():
+        return
+    try:
+        coach.engine(session.notes).typing(session, text)
+    except Exception:
+        log.exception("embedding the answer as it is typed failed; Enter will grade it from scratch")
 
 
 def skip(coach: Coach, session: Session | None) -> Page:

@@ -50,23 +50,13 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         source = c["source"]
         folder = c["folder"]
         files = c["files"]
-        load_btn = c["load_btn"]
         summary = c["summary"]
         topics = c["topics"]
         questions = c["questions"]
-        follow_ups = c["follow_ups"]
-        language = c["language"]
-        review_weak = c["review_weak"]
         due = c["due"]
         job = c["job"]
-        start_btn = c["start_btn"]
-        resume_btn = c["resume_btn"]
         tabs = c["tabs"]
         answer_box = c["answer"]
-        send = c["send"]
-        hint = c["hint"]
-        skip = c["skip"]
-        reveal = c["reveal"]
         end = c["end"]
         dl_md = c["dl_md"]
         dl_json = c["dl_json"]
@@ -157,6 +147,9 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
 
             return run
 
+        def typed(s: Session | None, text: str) -> None:
+            handlers.typing(coach, s, text)
+
         @guarded
         def finish(s: Session | None) -> dict[Any, Any]:
             p = handlers.end(coach, s)
@@ -196,29 +189,32 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         # the bars (model assembly, embedding) show on the summary alone, where there is room
         loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
         # what is due shows after the notes load, as its own step: load_notes' API outputs stay as they were
-        load_btn.click(load, notes_in, notes_out, api_name="load_notes", **loading).then(
+        c["load_btn"].click(load, notes_in, notes_out, api_name="load_notes", **loading).then(
             due_today, root, due, **hidden
         )
         files.upload(load, notes_in, notes_out, **loading, **hidden).then(due_today, root, due, **hidden)
         demo.load(load, notes_in, notes_out, **loading, **hidden).then(due_today, root, due, **hidden)
         c["job_file"].upload(read_job, c["job_file"], job, **hidden)
         demo.load(refresh, session, report_out, **hidden)
-        start_btn.click(
+        c["start_btn"].click(
             begin,
-            [root, topics, questions, follow_ups, language, review_weak, job, c["time_limit"]],
+            [root, topics, questions, c["follow_ups"], c["language"], c["review_weak"], job, c["time_limit"]],
             [session, root, *page_out, c["job_view"], tabs],
             api_name="start",
         )
-        resume_btn.click(pick_up, None, [session, root, *page_out, tabs], api_name="resume")
+        c["resume_btn"].click(pick_up, None, [session, root, *page_out, tabs], api_name="resume")
         # answers from several tabs run at once: the embedder takes one batch at a time (its own
         # lock), and the LLM is another process, so a grade never waits for a follow-up being written
         one: Any = {"concurrency_id": "answers", "concurrency_limit": 4}
         answer_in, answer_out = [session, answer_box], [session, answer_box, *page_out]
-        send.click(send_answer, answer_in, answer_out, api_name="answer", **one)
+        c["send"].click(send_answer, answer_in, answer_out, api_name="answer", **one)
         answer_box.submit(send_answer, answer_in, answer_out, api_visibility="private", **one)
-        hint.click(action(handlers.hint), session, [session, *page_out], api_name="hint")
-        skip.click(action(handlers.skip), session, [session, *page_out], api_name="skip", **one)
-        reveal.click(action(handlers.reveal), session, [session, *page_out], api_name="model_answer")
+        # the answer is embedded as it is typed (the newest text only), so Enter finds it ready
+        quiet: Any = {"trigger_mode": "always_last", "show_progress": "hidden", "concurrency_id": "typing"}
+        answer_box.input(typed, answer_in, None, **quiet, **hidden)
+        c["hint"].click(action(handlers.hint), session, [session, *page_out], api_name="hint")
+        c["skip"].click(action(handlers.skip), session, [session, *page_out], api_name="skip", **one)
+        c["reveal"].click(action(handlers.reveal), session, [session, *page_out], api_name="model_answer")
         end.click(finish, session, [session, *page_out, *report_out, due, tabs], api_name="end")
         appeal_in = [session, c["appeal_score"], c["appeal_reason"]]
         c["appeal"].click(appeal, appeal_in, [session, *page_out], api_name="appeal")
