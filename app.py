@@ -126,7 +126,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         with tempfile.TemporaryDirectory() as scratch:  # a scripted candidate's history is not the user's
             settings.data_dir = Path(scratch)
             coach = make_coach(settings, args.embedder)
-            figures = browser_bench.run(coach, path, args.turns, args.think, args.paste)
+            figures = browser_bench.run(coach, path, args.turns, args.think, args.paste, args.pause)
         print(json.dumps(figures) if args.json else _table(figures))
         return 0
     embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
@@ -374,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--turns", type=int, default=6, help="with --browser: answers to time")
     p.add_argument("--think", type=float, default=15.0, help="with --browser: seconds before each answer")
     p.add_argument("--paste", action="store_true", help="with --browser: paste answers instead of typing")
+    p.add_argument(
+        "--pause", type=float, default=1.35, help="with --browser: seconds from the last key to Enter"
+    )
     p.add_argument("--scale", type=int, help="index N questions cycled from PATH (made distinct), cold")
     p.add_argument("--embedder")
     p = sub.add_parser("grade", help="grade one answer against a reference or a notes item")

@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 from interviewer.chat import ChatError, FakeChat, ModelUnavailable
+from interviewer.grading.clauses import split_clauses
 from interviewer.session import Session, SessionOptions
 from interviewer.web import handlers
 from interviewer.web.coach import Coach
 from interviewer.web.handlers import UserError
+from interviewer.web.typing import Typing
 from knowledge.embedder import FakeEmbedder, Kind
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
@@ -328,8 +330,39 @@ def test_typing_prepares_the_answer_quietly_and_never_raises(
     coach = Coach(data_dir, BrokenEmbedder, lambda: FakeChat())
     handlers.typing(coach, None, "typed before any interview")  # nothing to prepare: nothing happens
     session = begin(coach)
-    handlers.typing(coach, session, "   ")
-    handlers.typing(coach, session, "typed, and the embedder breaks")  # logged, not shown
+    handlers.typing(coach, session, "   ", wait=lambda: None)
+    handlers.typing(coach, session, "typed, and the embedder breaks", wait=lambda: None)  # logged, not shown
     assert "Enter will grade it from scratch" in caplog.text
     page = finish_answer(coach, session, good(session))  # Enter still grades
     assert "/10" in page.feedback
+
+
+def test_only_the_text_typing_pauses_on_is_embedded(coach: Coach) -> None:
+    session = begin(coach)
+    emb = coach.grader().embedder
+    assert isinstance(emb, FakeEmbedder)
+    before = len(emb.calls)
+
+    def key() -> None:  # a key typed during the pause
+        coach.typing.note(session.id, "Dropout zeroes activations")
+
+    handlers.typing(coach, session, "Dropout zeroes", wait=key)
+    assert len(emb.calls) == before  # superseded: nothing embedded
+    handlers.typing(coach, session, "Dropout zeroes activations", wait=lambda: None)
+    assert emb.calls[before:] == [split_clauses("Dropout zeroes activations")]
+    # Enter during the pause: the answer is graded and the typed text is not embedded after it
+    before = len(emb.calls)
+    handlers.typing(
+        coach, session, "typed just before Enter", wait=lambda: finish_answer(coach, session, good(session))
+    )
+    assert len(session.turns) > 1 and not any("just before Enter" in " ".join(c) for c in emb.calls[before:])
+
+
+def test_typing_keeps_one_newest_text_per_tab() -> None:
+    typing = Typing()
+    typing.note("tab-a", "Drop")
+    typing.note("tab-b", "Batch norm")
+    typing.note("tab-a", "Dropout")
+    assert not typing.settled("tab-a", "Drop") and typing.settled("tab-a", "Dropout")
+    assert not typing.settled("tab-a", "Dropout")  # embedded once
+    assert typing.settled("tab-b", "Batch norm")

@@ -3,9 +3,10 @@
 The app runs with whatever models the settings name (the defaults: EmbeddingGemma and the
 1.5B LLM in its own process), Debian's Chromium is driven by Playwright, and a scripted
 candidate answers each question with the first third of its notes answer (so points are missed
-and follow-ups come), `think` seconds after it is asked: it reads, then types the answer key by
-key in the second half of that time and presses Enter right after the last key (`paste`: the
-whole answer appears at once, just before Enter, so nothing of it was embedded beforehand).
+and follow-ups come), `think` seconds after it is asked: it reads, types the answer key by key
+in the second half of that time, and presses Enter `pause` seconds after the last key (1.35 s:
+the Keystroke-Level Model's mental act before a key, Card, Moran & Newell 1980). With `paste`,
+the whole answer appears at once just before Enter, so nothing of it is embedded beforehand.
 Timed from Enter: the grade on the page, and the next question (follow-up or main) on the page.
 """
 
@@ -24,7 +25,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 
 def run(
-    coach: Coach, notes: Path, turns: int = 6, think: float = 15.0, paste: bool = False
+    coach: Coach, notes: Path, turns: int = 6, think: float = 15.0, paste: bool = False, pause: float = 1.35
 ) -> dict[str, object]:
     from playwright.sync_api import sync_playwright
 
@@ -51,7 +52,10 @@ def run(
                 if paste:
                     box.fill(answer)
                 else:  # Enter sends, so the answer's line breaks are typed as spaces
-                    box.press_sequentially(answer.replace("\n", " "), delay=1000 * typing / len(answer))
+                    box.press_sequentially(
+                        answer.replace("\n", " "), delay=1000 * max(typing - pause, 0.0) / len(answer)
+                    )
+                    time.sleep(pause)
                 started = time.perf_counter()
                 box.press("Enter")
                 page.wait_for_function(
@@ -84,7 +88,7 @@ def run(
         "browser_next_question_p50_s": round(float(np.median(next_s)), 2) if next_s else -1.0,
         "browser_next_question_max_s": round(max(next_s), 2) if next_s else -1.0,
         "browser_think_s": think,
-        "browser_answers": "pasted" if paste else "typed",
+        "browser_answers": "pasted" if paste else f"typed, Enter {pause:g} s after the last key",
         "browser_peak_rss_mb": rss,  # the app (with the page's models) plus the LLM process
     }
 

@@ -19,6 +19,7 @@ from interviewer.history import History
 from interviewer.prepared import Preparer
 from interviewer.schedule import Clock
 from interviewer.session import now
+from interviewer.web.typing import Typing
 from interviewer.web.uploads import unpack
 from knowledge.embedder import Embedder
 from knowledge.ingest import index_dir, ingest
@@ -61,6 +62,7 @@ class Coach:
         self._preload_done = False  # set under _some_ready: a thread in its finally is still alive
         self._preparer: Preparer | None = None
         self._preloaded: str | Exception = ""  # the preloaded notes' root, or why they failed
+        self.typing = Typing()  # each tab's answer as typed, until typing pauses
 
     def grader(self) -> Grader:
         with self._lock:

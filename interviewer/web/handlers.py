@@ -5,7 +5,8 @@ its Session (None before the first start); everything else comes from the Coach.
 """
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -16,6 +17,7 @@ from interviewer.report import report as report_of
 from interviewer.session import Report, Session, SessionOptions, overall_score, topic_scores
 from interviewer.web import views
 from interviewer.web.coach import Coach
+from interviewer.web.typing import PAUSE
 from knowledge.store import write_atomic
 
 Message = dict[str, str]
@@ -74,11 +76,20 @@ def answer(coach: Coach, session: Session | None, text: str) -> Iterator[Page]:
     yield page(coach, session)
 
 
-def typing(coach: Coach, session: Session | None, text: str) -> None:
-    """The answer box as it is being typed: embedded now, so the grade at Enter is quick. A
-    keystroke never shows an error: Enter shows any there is."""
+def _pause() -> None:
+    time.sleep(PAUSE)
+
+
+def typing(coach: Coach, session: Session | None, text: str, wait: Callable[[], object] = _pause) -> None:
+    """The answer box as it is being typed: embedded once typing pauses, so the grade at Enter
+    is quick. A keystroke never shows an error: Enter shows any there is."""
     if session is None or session.current is None or not text.strip():
         return
+    coach.typing.note(session.id, text)
+    turns = len(session.turns)
+    wait()  # keys typed meanwhile note newer texts
+    if not coach.typing.settled(session.id, text) or len(session.turns) != turns:
+        return  # a newer key came (embedded if typing pauses after it), or Enter did
     try:
         coach.engine(session.notes).typing(session, text)
     except Exception:
