@@ -120,9 +120,10 @@ def test_an_interview_from_start_to_downloaded_transcript(
     box.fill(answer_for(question))
     box.press("Shift+Enter")  # a new line, not a send
     box.type("That is the main idea.")
+    page.keyboard.insert_text(" 就这些。")  # as an IME commits text, with no key press
     assert "\n" in box.input_value()
-    # what is typed is embedded as it is typed: the grade at Enter finds the answer ready
-    typed = split_clauses(f"{answer_for(question)}\nThat is the main idea.")
+    # what is typed is embedded once typing pauses: the grade at Enter finds the answer ready
+    typed = split_clauses(f"{answer_for(question)}\nThat is the main idea. 就这些。")
     deadline = time.monotonic() + 30
     while typed not in encoded:
         assert time.monotonic() < deadline, "the answer was not embedded as it was typed"

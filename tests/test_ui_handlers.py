@@ -3,6 +3,7 @@
 import json
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -324,45 +325,60 @@ class BrokenEmbedder(FakeEmbedder):
         return super().encode(texts, kind)
 
 
-def test_typing_prepares_the_answer_quietly_and_never_raises(
+class Held(Typing):
+    """Keeps each tab's newest job until the test runs it: the pause, in the test's hands."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: dict[str, Callable[[], None]] = {}
+
+    def note(self, tab: str, job: Callable[[], None]) -> None:
+        self.jobs[tab] = job
+
+
+def test_typing_embeds_the_newest_text_and_never_raises(
     data_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     coach = Coach(data_dir, BrokenEmbedder, lambda: FakeChat())
+    coach.typing = Typing(pause=0.0)
     handlers.typing(coach, None, "typed before any interview")  # nothing to prepare: nothing happens
     session = begin(coach)
-    handlers.typing(coach, session, "   ", wait=lambda: None)
-    handlers.typing(coach, session, "typed, and the embedder breaks", wait=lambda: None)  # logged, not shown
-    assert "Enter will grade it from scratch" in caplog.text
+    handlers.typing(coach, session, "   ")
+    handlers.typing(coach, session, "typed, and the embedder breaks")
+    assert coach.typing.idle()
+    assert "Enter grades it from scratch" in caplog.text  # logged, never shown
     page = finish_answer(coach, session, good(session))  # Enter still grades
     assert "/10" in page.feedback
 
 
-def test_only_the_text_typing_pauses_on_is_embedded(coach: Coach) -> None:
+def test_typing_hands_over_only_the_newest_text_and_none_once_enter_came(coach: Coach) -> None:
+    held = coach.typing = Held()
     session = begin(coach)
     emb = coach.grader().embedder
     assert isinstance(emb, FakeEmbedder)
     before = len(emb.calls)
-
-    def key() -> None:  # a key typed during the pause
-        coach.typing.note(session.id, "Dropout zeroes activations")
-
-    handlers.typing(coach, session, "Dropout zeroes", wait=key)
-    assert len(emb.calls) == before  # superseded: nothing embedded
-    handlers.typing(coach, session, "Dropout zeroes activations", wait=lambda: None)
+    handlers.typing(coach, session, "Dropout zeroes")
+    handlers.typing(coach, session, "Dropout zeroes activations")
+    held.jobs.pop(session.id)()  # the pause passes
     assert emb.calls[before:] == [split_clauses("Dropout zeroes activations")]
-    # Enter during the pause: the answer is graded and the typed text is not embedded after it
+    # Enter during the pause: the answer is graded and the text typed before it is not embedded after
+    handlers.typing(coach, session, "typed just before Enter")
+    finish_answer(coach, session, good(session))
     before = len(emb.calls)
-    handlers.typing(
-        coach, session, "typed just before Enter", wait=lambda: finish_answer(coach, session, good(session))
-    )
-    assert len(session.turns) > 1 and not any("just before Enter" in " ".join(c) for c in emb.calls[before:])
+    held.jobs.pop(session.id)()
+    assert len(session.turns) > 1 and emb.calls[before:] == []
 
 
-def test_typing_keeps_one_newest_text_per_tab() -> None:
-    typing = Typing()
-    typing.note("tab-a", "Drop")
-    typing.note("tab-b", "Batch norm")
-    typing.note("tab-a", "Dropout")
-    assert not typing.settled("tab-a", "Drop") and typing.settled("tab-a", "Dropout")
-    assert not typing.settled("tab-a", "Dropout")  # embedded once
-    assert typing.settled("tab-b", "Batch norm")
+def test_the_typing_worker_runs_a_tabs_newest_job_once_it_pauses(caplog: pytest.LogCaptureFixture) -> None:
+    ran: list[str] = []
+
+    def fail() -> None:
+        raise RuntimeError("the embedder broke")
+
+    typing = Typing(pause=2.0)  # far longer than two lines take: the first job is replaced in time
+    typing.note("tab-a", lambda: ran.append("Drop"))
+    typing.note("tab-a", lambda: ran.append("Dropout"))
+    typing.note("tab-b", fail)  # a job that fails is logged; the worker goes on
+    typing.note("tab-c", lambda: ran.append("Batch norm"))
+    assert typing.idle()
+    assert sorted(ran) == ["Batch norm", "Dropout"] and "the embedder broke" in caplog.text

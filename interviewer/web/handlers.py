@@ -4,9 +4,7 @@ ui.py wires these to components; tests call them directly with fakes. A tab's on
 its Session (None before the first start); everything else comes from the Coach.
 """
 
-import logging
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -17,12 +15,10 @@ from interviewer.report import report as report_of
 from interviewer.session import Report, Session, SessionOptions, overall_score, topic_scores
 from interviewer.web import views
 from interviewer.web.coach import Coach
-from interviewer.web.typing import PAUSE
 from knowledge.store import write_atomic
 
 Message = dict[str, str]
 FORMATS = exporter.FORMATS
-log = logging.getLogger("interview-coach")
 
 
 class UserError(Exception):
@@ -76,24 +72,22 @@ def answer(coach: Coach, session: Session | None, text: str) -> Iterator[Page]:
     yield page(coach, session)
 
 
-def _pause() -> None:
-    time.sleep(PAUSE)
-
-
-def typing(coach: Coach, session: Session | None, text: str, wait: Callable[[], object] = _pause) -> None:
-    """The answer box as it is being typed: embedded once typing pauses, so the grade at Enter
-    is quick. A keystroke never shows an error: Enter shows any there is."""
+def typing(coach: Coach, session: Session | None, text: str) -> None:
+    """The answer box as it is being typed: embedded once typing pauses (web/typing.py), so
+    the grade at Enter is quick. Returns at once. A key never shows an error: Enter shows any."""
     if session is None or session.current is None or not text.strip():
         return
-    coach.typing.note(session.id, text)
     turns = len(session.turns)
-    wait()  # keys typed meanwhile note newer texts
-    if not coach.typing.settled(session.id, text) or len(session.turns) != turns:
-        return  # a newer key came (embedded if typing pauses after it), or Enter did
-    try:
-        coach.engine(session.notes).typing(session, text)
-    except Exception:
-        log.exception("embedding the answer as it is typed failed; Enter will grade it from scratch")
+
+    def embed() -> None:
+        if len(session.turns) != turns or session.current is None:
+            return  # Enter came first: this text is graded, or being graded
+        try:
+            coach.engine(session.notes).typing(session, text)
+        except ValueError:
+            return  # answered in the meantime
+
+    coach.typing.note(session.id, embed)
 
 
 def skip(coach: Coach, session: Session | None) -> Page:

@@ -209,12 +209,11 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         answer_in, answer_out = [session, answer_box], [session, answer_box, *page_out]
         c["send"].click(send_answer, answer_in, answer_out, api_name="answer", **one)
         answer_box.submit(send_answer, answer_in, answer_out, api_visibility="private", **one)
-        # every key sends the text so far and the answer is embedded once typing pauses, so Enter
-        # finds it ready; a waiting key holds a thread, hence the limit (more keys queue)
-        quiet: Any = {"trigger_mode": "multiple", "show_progress": "hidden"}
-        answer_box.input(
-            typed, answer_in, None, concurrency_id="typing", concurrency_limit=8, **quiet, **hidden
-        )
+        # each change sends the text so far (the newest only, while one is in flight) and returns
+        # at once; the answer is embedded once typing pauses, so Enter finds it ready. `change`, not
+        # `input`: in Chromium, `input` left the last characters of Chinese typed one by one unsent
+        quiet: Any = {"trigger_mode": "always_last", "show_progress": "hidden", "concurrency_id": "typing"}
+        answer_box.change(typed, answer_in, None, **quiet, **hidden)
         c["hint"].click(action(handlers.hint), session, [session, *page_out], api_name="hint")
         c["skip"].click(action(handlers.skip), session, [session, *page_out], api_name="skip", **one)
         c["reveal"].click(action(handlers.reveal), session, [session, *page_out], api_name="model_answer")
