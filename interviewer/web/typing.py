@@ -35,7 +35,7 @@ class Typing:
             self._cond.notify_all()
 
     def idle(self, timeout: float = 30.0) -> bool:
-        """Wait until no job is pending or running (tests and benches)."""
+        """Wait until no job is pending or running (for tests)."""
         with self._cond:
             return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
 
