@@ -103,7 +103,6 @@ def grading_figures(kb: KnowledgeBase, grader: Grader) -> dict[str, float]:
     seconds: dict[str, list[float]] = {"half": [], "whole": [], "with_follow_up": []}
     for item in [i for i in kb.items if i.rubric]:
         rubric = rubric_for(kb, item, grader.embedder, grader.cal.partly)
-        grader.question_vector(item.question)  # embedded while the question is read, as in the app
         elsewhere = scoring.other_questions(kb, item.id)
         follow = item.rubric[-1].text
         answers = {
@@ -112,8 +111,12 @@ def grading_figures(kb: KnowledgeBase, grader: Grader) -> dict[str, float]:
             "with_follow_up": f"{item.answer}\n{follow}",
         }
         for kind, answer in answers.items():
+            # a grader of its own: nothing of the answer embedded before (a whole answer and the
+            # same with its follow-up often split into the same clauses, which a grader reuses)
+            fresh = Grader(grader.embedder, grader.cal)
+            fresh.question_vector(item.question)  # embedded while the question is read, as in the app
             started = time.perf_counter()
-            scoring.grade(grader, item.question, rubric, answer, elsewhere)
+            scoring.grade(fresh, item.question, rubric, answer, elsewhere)
             seconds[kind].append(time.perf_counter() - started)
     every = [t for ts in seconds.values() for t in ts]
     p50, p95 = percentiles(every)
