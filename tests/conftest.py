@@ -5,9 +5,13 @@ project, where a real model a test needs is assembled once per checkout.
 """
 
 import os
+import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from knowledge.embedder import FakeEmbedder, Kind
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach a model hub
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -18,6 +22,22 @@ SEEDS = SHARED / "seeds"
 EVAL = SHARED / "eval"
 BUNDLED = ROOT / "knowledge" / "notes"
 MODEL_CACHE = ROOT / ".cache" / "test-models"
+
+
+class HeldEmbedder(FakeEmbedder):
+    """Holds each batch with a text containing `only` until `go` is set, as a slow CPU would;
+    `started` says one is being held."""
+
+    def __init__(self, go: threading.Event, only: str = "", timeout: float = 60) -> None:
+        super().__init__()
+        self.go, self.only, self.timeout = go, only, timeout
+        self.started = threading.Event()
+
+    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        if any(self.only in t for t in texts):
+            self.started.set()
+            assert self.go.wait(self.timeout)
+        return super().encode(texts, kind)
 
 
 def shared(path: Path) -> Path:

@@ -12,8 +12,9 @@ from interviewer.grading.clauses import split_clauses
 from interviewer.grading.grader import Grade, Grader, PointResult, Rubric
 from interviewer.grading.rubrics import reference_rubric, rubric_for
 from interviewer.settings import Settings
-from knowledge.embedder import FakeEmbedder, Kind
+from knowledge.embedder import FakeEmbedder
 from knowledge.ingest import index_dir, ingest
+from tests.conftest import HeldEmbedder
 
 DROPOUT_Q = "What does dropout do?"
 DROPOUT_REF = "Dropout randomly zeroes activations during training. It reduces co-adaptation between neurons."
@@ -246,21 +247,8 @@ def test_grading_a_prepared_answer_embeds_nothing_of_it_again(fake: Grader) -> N
     assert len(emb.calls) == before and prepared == split_clauses(answer)
 
 
-class Gated(FakeEmbedder):
-    """Holds each batch until let go, as a slow CPU would: a grade can come mid-embedding."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.started, self.go = threading.Event(), threading.Event()
-
-    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
-        self.started.set()
-        assert self.go.wait(10)
-        return super().encode(texts, kind)
-
-
 def test_a_grade_that_comes_while_its_answer_is_being_embedded_waits_instead_of_embedding_it_twice() -> None:
-    emb = Gated()
+    emb = HeldEmbedder(threading.Event(), timeout=10)
     grader = Grader(emb, calibration.load(emb.name))
     emb.go.set()
     rubric = reference_rubric([DROPOUT_REF], emb)

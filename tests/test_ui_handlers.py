@@ -17,6 +17,7 @@ from interviewer.web.coach import Coach
 from interviewer.web.handlers import UserError
 from interviewer.web.typing import Typing
 from knowledge.embedder import FakeEmbedder, Kind
+from tests.conftest import HeldEmbedder
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 ANSWERS = {
@@ -266,14 +267,8 @@ def test_start_on_a_big_folder_begins_on_the_questions_indexed_so_far(tmp_path: 
         )
         (notes / f"{f:02d}.md").write_text(text, encoding="utf-8")
     held = threading.Event()
-
-    class Held(FakeEmbedder):
-        def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
-            if any(" of 9-" in t for t in texts):  # the last file: not until the test says so
-                assert held.wait(60)
-            return super().encode(texts, kind)
-
-    coach = Coach(data_dir, Held, FakeChat)
+    # the last file: not until the test says so
+    coach = Coach(data_dir, lambda: HeldEmbedder(held, " of 9-"), FakeChat)
     coach.preload(notes)
     session, page = handlers.start(coach, "", SessionOptions(questions=3, follow_ups=0, seed=1))
     assert page.active and coach.preloading()  # started while the rest is still being embedded
@@ -296,13 +291,7 @@ def test_start_on_a_big_folder_begins_on_the_questions_indexed_so_far(tmp_path: 
 def test_start_pressed_while_small_notes_index_starts_when_they_are_in(data_dir: Path) -> None:
     """No partial index for a small folder: Start waits for the preload to end, then starts."""
     held = threading.Event()
-
-    class Held(FakeEmbedder):
-        def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
-            assert held.wait(60)
-            return super().encode(texts, kind)
-
-    coach = Coach(data_dir, Held, FakeChat)
+    coach = Coach(data_dir, lambda: HeldEmbedder(held), FakeChat)
     coach.preload(NOTES)
     started: list[Session] = []
     waiting = threading.Thread(
@@ -325,7 +314,7 @@ class BrokenEmbedder(FakeEmbedder):
         return super().encode(texts, kind)
 
 
-class Held(Typing):
+class HeldTyping(Typing):
     """Keeps each tab's newest job until the test runs it: the pause, in the test's hands."""
 
     def __init__(self) -> None:
@@ -352,7 +341,7 @@ def test_typing_embeds_the_newest_text_and_never_raises(
 
 
 def test_typing_hands_over_only_the_newest_text_and_none_once_enter_came(coach: Coach) -> None:
-    held = coach.typing = Held()
+    held = coach.typing = HeldTyping()
     session = begin(coach)
     emb = coach.grader().embedder
     assert isinstance(emb, FakeEmbedder)
