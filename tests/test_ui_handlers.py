@@ -364,10 +364,13 @@ def test_the_typing_worker_runs_a_tabs_newest_job_once_it_pauses(caplog: pytest.
     def fail() -> None:
         raise RuntimeError("the embedder broke")
 
-    typing = Typing(pause=2.0)  # far longer than two lines take: the first job is replaced in time
+    now = [0.0]
+    typing = Typing(pause=0.5, clock=lambda: now[0])  # no pause passes until the test says so
     typing.note("tab-a", lambda: ran.append("Drop"))
     typing.note("tab-a", lambda: ran.append("Dropout"))
     typing.note("tab-b", fail)  # a job that fails is logged; the worker goes on
     typing.note("tab-c", lambda: ran.append("Batch norm"))
+    assert not typing.idle(timeout=0.2) and ran == []  # typing goes on: nothing is embedded
+    now[0] = 1.0  # the pause has passed
     assert typing.idle()
     assert sorted(ran) == ["Batch norm", "Dropout"] and "the embedder broke" in caplog.text

@@ -18,8 +18,9 @@ log = logging.getLogger("interview-coach")
 
 
 class Typing:
-    def __init__(self, pause: float = PAUSE) -> None:
+    def __init__(self, pause: float = PAUSE, clock: Callable[[], float] = time.monotonic) -> None:
         self.pause = pause
+        self.clock = clock  # a test's own clock says when a pause has passed
         self._pending: dict[str, tuple[float, Callable[[], None]]] = {}  # tab -> (noted at, job)
         self._busy = False
         self._cond = threading.Condition()
@@ -28,7 +29,7 @@ class Typing:
     def note(self, tab: str, job: Callable[[], None]) -> None:
         """A tab's newest text: `job` runs once the pause passes, unless a newer one comes."""
         with self._cond:
-            self._pending[tab] = (time.monotonic(), job)
+            self._pending[tab] = (self.clock(), job)
             if self._worker is None:
                 self._worker = threading.Thread(target=self._run, name="typing", daemon=True)
                 self._worker.start()
@@ -58,7 +59,7 @@ class Typing:
                 self._cond.wait()
                 continue
             tab, (noted, _) = min(self._pending.items(), key=lambda kv: kv[1][0])
-            left = noted + self.pause - time.monotonic()
+            left = noted + self.pause - self.clock()
             if left <= 0:
                 return self._pending.pop(tab)[1]
             self._cond.wait(left)
