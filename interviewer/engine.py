@@ -107,8 +107,12 @@ class Engine:
         self.history.save(session)
 
     def typing(self, session: Session, text: str) -> None:
-        """The answer as typed so far: embedded now, so that Enter finds it ready to grade."""
-        self.grader.prepare(self._combined(session, self._current(session), text))
+        """The answer as typed so far: embedded now, with the question and its points' words
+        (once per question), so that Enter finds everything ready to grade."""
+        turn = self._current(session)
+        item = self.kb.item(turn.item_id)
+        self.grader.ask(item.question, self._rubric(item))
+        self.grader.prepare(self._combined(session, turn, text))
 
     def _combined(self, session: Session, turn: Turn, text: str) -> str:
         # a follow-up answer completes the main one: the question is graded on both together
@@ -218,7 +222,6 @@ class Engine:
                 note=note,
                 asked_at=self.now(),
             )
-        self.grader.question_vector(item.question)  # embed now, while the person reads it
         session.turns.append(turn)
         self.history.save(session)
 

@@ -1,7 +1,8 @@
 """An Embedder wrapper that remembers vectors on disk, keyed by model, prompt kind and text.
 
 For long evaluation runs: a re-run embeds nothing it has seen. Never used for grading in the
-app, where a batch must be embedded together to give the same vectors every time.
+app, where a batch must be embedded together to give the same vectors every time. Token rows
+are kept as float16, half the disk for cosines that move in the fourth decimal.
 """
 
 import hashlib
@@ -21,6 +22,7 @@ class CachedEmbedder:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path)
         self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, width INT, rows BLOB)")
 
     def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
         keys = [self._key(t, kind) for t in texts]
@@ -40,13 +42,43 @@ class CachedEmbedder:
             out[i] = found[k]
         return out
 
+    def encode_tokens(self, texts: list[str], kind: Kind) -> tuple[np.ndarray, list[np.ndarray]]:
+        keys = [self._key(t, kind) for t in texts]
+        found = dict(self._lookup_tokens(list(set(keys))))
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
+        if missing:
+            vectors, tokens = self.inner.encode_tokens(missing, kind)
+            keyed = [self._key(t, kind) for t in missing]
+            halves = [t.astype(np.float16) for t in tokens]
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    [(k, v.astype(np.float32).tobytes()) for k, v in zip(keyed, vectors, strict=True)],
+                )
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)",
+                    [(k, t.shape[1], t.tobytes()) for k, t in zip(keyed, halves, strict=True)],
+                )
+            found.update((k, t.astype(np.float32)) for k, t in zip(keyed, halves, strict=True))
+        return self.encode(texts, kind), [found[k] for k in keys]
+
     def _lookup(self, keys: list[str]) -> list[tuple[str, np.ndarray]]:
+        rows = self._select("SELECT key, vector FROM vectors", keys)
+        return [(key, np.frombuffer(blob, dtype=np.float32)) for key, blob in rows]
+
+    def _lookup_tokens(self, keys: list[str]) -> list[tuple[str, np.ndarray]]:
+        rows = self._select("SELECT key, width, rows FROM tokens", keys)
+        return [
+            (key, np.frombuffer(blob, dtype=np.float16).reshape(-1, width).astype(np.float32))
+            for key, width, blob in rows
+        ]
+
+    def _select(self, query: str, keys: list[str]) -> list[tuple]:
         out = []
         for start in range(0, len(keys), 500):
             part = keys[start : start + 500]
             marks = ",".join("?" * len(part))
-            for key, blob in self.db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part):
-                out.append((key, np.frombuffer(blob, dtype=np.float32)))
+            out += self.db.execute(f"{query} WHERE key IN ({marks})", part).fetchall()
         return out
 
     def _key(self, text: str, kind: Kind) -> str:

@@ -2,7 +2,8 @@
 
 `kind` picks the model's prompt: "query" for questions and answers being searched with,
 "document" for notes, "sts" for comparing two texts of the same sort. Models without named
-prompts ignore it.
+prompts ignore it. `encode_tokens` also returns, from the same pass, each text's own tokens
+as unit rows (the prompt and special tokens left out): the grader matches words in context.
 """
 
 import hashlib
@@ -33,6 +34,8 @@ class Embedder(Protocol):
 
     def encode(self, texts: list[str], kind: Kind) -> np.ndarray: ...
 
+    def encode_tokens(self, texts: list[str], kind: Kind) -> tuple[np.ndarray, list[np.ndarray]]: ...
+
 
 class SentenceEmbedder:
     """A sentence-transformers model from a local folder (never a hub)."""
@@ -47,8 +50,18 @@ class SentenceEmbedder:
         self.batch_size = batch_size
 
     def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        return self._run(texts, kind, tokens=False)[0]
+
+    def encode_tokens(self, texts: list[str], kind: Kind) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self._run(texts, kind, tokens=True)
+
+    def _run(self, texts: list[str], kind: Kind, tokens: bool) -> tuple[np.ndarray, list[np.ndarray]]:
+        import torch
+
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        states: list[np.ndarray] = [np.zeros((0, 0), np.float32)] * len(texts)
         if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+            return vectors, states
         prompt = _PROMPTS[kind]
         name = prompt if prompt in self.model.prompts else None
         # sentence-transformers batches by characters; by tokens, nothing is padded for long:
@@ -56,20 +69,55 @@ class SentenceEmbedder:
         # batch (an answer's clauses, mostly) make the same batch in any order: not tokenized twice.
         order = np.arange(len(texts))
         if len(texts) > self.batch_size:
-            tokens = [len(ids) for ids in self.model.tokenizer(texts, truncation=True)["input_ids"]]
-            order = np.argsort(tokens, kind="stable")
-        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+            ids = [len(i) for i in self.model.tokenizer(texts, truncation=True)["input_ids"]]
+            order = np.argsort(ids, kind="stable")
         with COMPUTE_LOCK:
             for start in range(0, len(texts), self.batch_size):
                 rows = order[start : start + self.batch_size]
-                vectors[rows] = self.model.encode(
-                    [texts[i] for i in rows],
-                    prompt_name=name,
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
+                batch = [texts[i] for i in rows]
+                if not tokens:
+                    vectors[rows] = self.model.encode(
+                        batch,
+                        prompt_name=name,
+                        batch_size=self.batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                    )
+                    continue
+                outs = self.model.encode(
+                    batch, prompt_name=name, batch_size=self.batch_size, output_value=None
                 )
-        return vectors
+                # normalised as encode() does it (in the model's dtype): the same vectors either way
+                joint = torch.stack([o["sentence_embedding"] for o in outs])
+                vectors[rows] = torch.nn.functional.normalize(joint, p=2, dim=1).float().numpy()
+                prompt_ids, specials = self._prompt_ids(name), set(self.model.tokenizer.all_special_ids)
+                for i, out in zip(rows, outs, strict=True):
+                    states[i] = _own_tokens(out, prompt_ids, specials)
+        return vectors, states
+
+    def _prompt_ids(self, name: str | None) -> list[int]:
+        """The leading special token(s) and the prompt's tokens: a text's own tokens follow."""
+        tokenizer = self.model.tokenizer
+        ids = list(tokenizer(self.model.prompts[name] if name else "")["input_ids"])
+        closes = len(ids) > 1 and ids[-1] in tokenizer.all_special_ids  # an eos / [SEP]
+        return ids[:-1] if closes else ids
+
+
+def _own_tokens(out: dict, start: list[int], specials: set[int]) -> np.ndarray:
+    """A text's token states without special tokens and prompt, as unit rows. A prompt's last
+    piece (a space) can merge with the text's first word, so the prompt ends where ids differ."""
+    mask = out["attention_mask"].bool()
+    ids = out["input_ids"][mask].tolist()
+    skip = 0
+    while skip < min(len(ids), len(start)) and ids[skip] == start[skip]:
+        skip += 1
+    end = len(ids) - 1 if ids and ids[-1] in specials else len(ids)
+    return unit_rows(out["token_embeddings"][mask][skip:end].float().numpy())
+
+
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return (x / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
 def _load(path: Path, torch_dtype: object | None) -> "SentenceTransformer":
@@ -136,13 +184,28 @@ class FakeEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for gram in _grams(text.lower()):
-                h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=4).digest(), "little")
-                out[row, h % self.dim] += 1.0
+                out[row, _hash(gram) % self.dim] += 1.0
             norm = np.linalg.norm(out[row])
             out[row] = out[row] / norm if norm else out[row]
             if not norm:
                 out[row, 0] = 1.0  # an empty text still gets a unit vector
         return out
+
+    def encode_tokens(self, texts: list[str], kind: Kind) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each word (each Chinese character) a one-hot row: the same token matches itself only."""
+        vectors = self.encode(texts, kind)
+        tokens = []
+        for text in texts:
+            pieces = re.findall(r"[a-z0-9]+|[\u4e00-\u9fff]", text.lower())
+            rows = np.zeros((len(pieces), self.dim), dtype=np.float32)
+            for i, piece in enumerate(pieces):
+                rows[i, _hash(piece) % self.dim] = 1.0
+            tokens.append(rows)
+        return vectors, tokens
+
+
+def _hash(piece: str) -> int:
+    return int.from_bytes(hashlib.blake2b(piece.encode(), digest_size=4).digest(), "little")
 
 
 def _grams(text: str) -> list[str]:

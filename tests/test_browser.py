@@ -55,6 +55,11 @@ class Recording:
         self.batches.append(list(texts))
         return vectors
 
+    def encode_tokens(self, texts: list[str], kind: Kind) -> tuple[np.ndarray, list[np.ndarray]]:
+        out = self.inner.encode_tokens(texts, kind)
+        self.batches.append(list(texts))
+        return out
+
 
 @pytest.fixture
 def encoded() -> list[list[str]]:

@@ -182,6 +182,10 @@ def test_an_answer_typed_before_enter_is_graded_from_what_was_embedded_while_typ
     before = len(emb.calls)
     engine.answer(s, main)
     assert typed not in emb.calls[before:]  # the grade found the typed answer's clauses embedded
+    item = engine.kb.item(s.turns[0].item_id)
+    assert [item.question] in emb.calls[:before]  # so were the question and its points' words
+    points = [p.text for p in item.rubric]
+    assert [item.question] not in emb.calls[before:] and points not in emb.calls[before:]
     assert s.turns[-1].kind == "follow_up"
     # a follow-up answer is graded together with the main one: that is what typing prepares
     engine.typing(s, "It stops neurons co-adapting.")

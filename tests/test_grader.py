@@ -235,7 +235,7 @@ def test_grading_a_prepared_answer_embeds_nothing_of_it_again(fake: Grader) -> N
     emb = fake.embedder
     assert isinstance(emb, FakeEmbedder)
     rubric = reference_rubric([DROPOUT_REF], emb)
-    fake.question_vector(DROPOUT_Q)
+    fake.ask(DROPOUT_Q, rubric)
     answer = "Dropout zeroes activations at random; it stops co-adaptation."
     fake.prepare(answer)
     prepared = emb.calls[-1]
@@ -252,7 +252,7 @@ def test_a_grade_that_comes_while_its_answer_is_being_embedded_waits_instead_of_
     grader = Grader(emb, calibration.load(emb.name))
     emb.go.set()
     rubric = reference_rubric([DROPOUT_REF], emb)
-    grader.question_vector(DROPOUT_Q)
+    grader.ask(DROPOUT_Q, rubric)
     emb.go.clear()
     emb.started.clear()
     answer = "Dropout zeroes activations at random; it stops co-adaptation."
@@ -269,3 +269,19 @@ def test_a_grade_that_comes_while_its_answer_is_being_embedded_waits_instead_of_
     clauses = split_clauses(answer)
     assert [c for c in emb.calls if c == clauses] == [clauses]  # embedded once, for both
     assert len(graded) == 1
+
+
+def test_asking_embeds_the_question_and_the_points_words_once_so_grading_embeds_only_the_answer(
+    fake: Grader,
+) -> None:
+    emb = FakeEmbedder()
+    fresh = Grader(emb, fake.cal)
+    rubric = reference_rubric([ATTN_REF], emb)
+    fresh.ask(ATTN_Q, rubric)
+    fresh.ask(ATTN_Q, rubric)  # asked again: nothing new
+    asked = emb.calls[-2:]
+    assert asked == [[ATTN_Q], [p.text for p in rubric.points]]
+    before = len(emb.calls)
+    answer = "先算 Q 和 K 的点积再除以根号 d；softmax 归一化以后对 V 加权求和。"
+    scoring.grade(fresh, ATTN_Q, rubric, answer)
+    assert emb.calls[before:] == [split_clauses(answer)]

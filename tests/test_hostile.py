@@ -13,7 +13,8 @@ from interviewer.chat import FakeChat
 from interviewer.engine import Engine
 from interviewer.followup import follow_up
 from interviewer.grading import calibration, scoring
-from interviewer.grading.grader import MAX_ANSWER_CHARS, Grade, Grader, PointResult
+from interviewer.grading.grader import Grade, Grader, PointResult
+from interviewer.grading.guards import MAX_ANSWER_CHARS
 from interviewer.grading.rubrics import reference_rubric
 from interviewer.prompts import render
 from interviewer.session import SessionOptions, Turn

@@ -50,3 +50,13 @@ def test_bfloat16_weights_are_cast_once_and_then_read_as_saved(tmp_path: Path) -
     again = SentenceEmbedder(original, "minilm", dtype="bfloat16")
     assert str(next(again.model.parameters()).dtype) == "torch.bfloat16"
     assert np.array_equal(cast, again.encode(texts, "query"))
+
+
+def test_tokens_come_from_the_same_pass_without_prompt_or_special_tokens(minilm: app.Embedder) -> None:
+    texts = ["What is dropout?", "Dropout zeroes activations.", "x"]
+    vectors, tokens = minilm.encode_tokens(texts, "query")
+    assert np.array_equal(vectors, minilm.encode(texts, "query"))  # the same vectors, bit for bit
+    assert isinstance(minilm, SentenceEmbedder)
+    words = [minilm.model.tokenizer.tokenize(t) for t in texts]  # no [CLS] / [SEP]
+    assert [len(t) for t in tokens] == [len(w) for w in words]
+    assert all(np.allclose(np.linalg.norm(t, axis=1), 1.0, atol=1e-5) for t in tokens)

@@ -349,7 +349,9 @@ def test_typing_hands_over_only_the_newest_text_and_none_once_enter_came(coach: 
     handlers.typing(coach, session, "Dropout zeroes")
     handlers.typing(coach, session, "Dropout zeroes activations")
     held.jobs.pop(session.id)()  # the pause passes
-    assert emb.calls[before:] == [split_clauses("Dropout zeroes activations")]
+    # the question and its points' words first (once per question), then the newest text only
+    assert emb.calls[before:][-1:] == [split_clauses("Dropout zeroes activations")]
+    assert split_clauses("Dropout zeroes") not in emb.calls[before:]
     # Enter during the pause: the answer is graded and the text typed before it is not embedded after
     handlers.typing(coach, session, "typed just before Enter")
     finish_answer(coach, session, good(session))

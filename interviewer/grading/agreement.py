@@ -78,7 +78,7 @@ def timings(p: Prepared, grader: Grader, sample: int = 30) -> dict[str, float]:
     ours, cosine = [], []
     for i in picked:
         r = p.rows[i]
-        live.question_vector(r.question)
+        live.ask(r.question, p.rubrics[p.groups[i]])
         started = time.perf_counter()
         scoring.grade(live, r.question, p.rubrics[p.groups[i]], r.answer)
         ours.append(time.perf_counter() - started)

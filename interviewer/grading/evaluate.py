@@ -80,22 +80,21 @@ def off_topic_pairs(groups: list[str], every: int = NEGATIVE_EVERY) -> list[tupl
 
 
 def warm(rows: list[EvalRow], grader: Grader, progress: bool) -> None:
-    """Embed every text once in big batches (a CachedEmbedder then serves the per-row calls)."""
-    texts = list(
-        dict.fromkeys(
-            t for r in rows for t in [r.question, r.answer.strip(), *split_clauses(r.answer.strip())] if t
-        )
-    )
+    """Embed every text once in big batches (a CachedEmbedder then serves the per-row calls):
+    questions and clauses with their tokens, whole answers (the cosine baseline's) without."""
+    whole = list(dict.fromkeys(t for r in rows if (t := r.answer.strip())))
+    parts = list(dict.fromkeys(t for r in rows for t in [r.question, *split_clauses(r.answer.strip())] if t))
     step = 128
     bar = None
     if progress:
         from tqdm import tqdm  # type: ignore[import-untyped]
 
-        bar = tqdm(total=len(texts), desc="embedding answers", unit="text", file=sys.stderr)
-    for start in range(0, len(texts), step):
-        grader.embedder.encode(texts[start : start + step], KIND)
-        if bar:
-            bar.update(len(texts[start : start + step]))
+        bar = tqdm(total=len(whole) + len(parts), desc="embedding answers", unit="text", file=sys.stderr)
+    for texts, embed in ((whole, grader.embedder.encode), (parts, grader.embedder.encode_tokens)):
+        for start in range(0, len(texts), step):
+            embed(texts[start : start + step], KIND)
+            if bar:
+                bar.update(len(texts[start : start + step]))
     if bar:
         bar.close()
 

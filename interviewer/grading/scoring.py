@@ -17,7 +17,8 @@ from collections.abc import Callable
 import numpy as np
 
 from interviewer.grading.calibration import Calibration
-from interviewer.grading.grader import MAX_ANSWER_CHARS, Grade, Grader, PointResult, Rubric, Signals
+from interviewer.grading.grader import Grade, Grader, PointResult, Rubric, Signals
+from interviewer.grading.guards import MAX_ANSWER_CHARS
 from knowledge.kb import KnowledgeBase
 
 UNRELATED_CAP = 1.0

@@ -99,8 +99,10 @@ def scaled_notes(source: Path, questions: int, out: Path) -> None:
 def grading_figures(kb: KnowledgeBase, grader: Grader) -> dict[str, float]:
     """Grading answers of every length the notes have, each answered item three ways: the first
     half of its notes answer, the whole of it, and the whole graded together with a follow-up
-    answer (what the interview grades after a follow-up). Seconds from answer to Grade."""
+    answer (what the interview grades after a follow-up). Seconds from answer to Grade, and
+    apart, for embedding the question and its points' words (done while the answer is typed)."""
     seconds: dict[str, list[float]] = {"half": [], "whole": [], "with_follow_up": []}
+    asking: list[float] = []  # the question and its points' words: what a pasted answer adds
     for item in [i for i in kb.items if i.rubric]:
         rubric = rubric_for(kb, item, grader.embedder, grader.cal.partly)
         elsewhere = scoring.other_questions(kb, item.id)
@@ -114,13 +116,16 @@ def grading_figures(kb: KnowledgeBase, grader: Grader) -> dict[str, float]:
             # a grader of its own: nothing of the answer embedded before (a whole answer and the
             # same with its follow-up often split into the same clauses, which a grader reuses)
             fresh = Grader(grader.embedder, grader.cal)
-            fresh.question_vector(item.question)  # embedded while the question is read, as in the app
+            started = time.perf_counter()
+            fresh.ask(item.question, rubric)  # embedded while the answer is typed, as in the app
+            asking.append(time.perf_counter() - started)
             started = time.perf_counter()
             scoring.grade(fresh, item.question, rubric, answer, elsewhere)
             seconds[kind].append(time.perf_counter() - started)
     every = [t for ts in seconds.values() for t in ts]
     p50, p95 = percentiles(every)
     out = {"grade_p50_s": p50, "grade_p95_s": p95, "grade_max_s": round(max(every), 4)}
+    out["ask_p50_s"], out["ask_p95_s"] = percentiles(asking)
     for kind, ts in seconds.items():
         out[f"grade_{kind}_p50_s"], out[f"grade_{kind}_p95_s"] = percentiles(ts)
     return out

@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from interviewer.grading.grader import MAX_ANSWER_CHARS
+from interviewer.grading.guards import MAX_ANSWER_CHARS
 from interviewer.web.uploads import MAX_TOTAL
 from interviewer.web.views import feedback_html
 
