@@ -107,12 +107,12 @@ class Engine:
         self.history.save(session)
 
     def typing(self, session: Session, text: str) -> None:
-        """The answer as typed so far: embedded now, with the question and its points' words
-        (once per question), so that Enter finds everything ready to grade."""
-        turn = self._current(session)
-        item = self.kb.item(turn.item_id)
+        """The answer typed so far ("": the question is being read) and, once, the question's and
+        its points' words: embedded now, so that Enter finds everything ready to grade."""
+        item = self.kb.item(self._current(session).item_id)
         self.grader.ask(item.question, self._rubric(item))
-        self.grader.prepare(self._combined(session, turn, text))
+        if text.strip():
+            self.grader.prepare(self._combined(session, self._current(session), text))
 
     def _combined(self, session: Session, turn: Turn, text: str) -> str:
         # a follow-up answer completes the main one: the question is graded on both together

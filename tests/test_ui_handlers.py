@@ -376,3 +376,19 @@ def test_the_typing_worker_runs_a_tabs_newest_job_once_it_pauses(caplog: pytest.
     now[0] = 1.0  # the pause has passed
     assert typing.idle()
     assert sorted(ran) == ["Batch norm", "Dropout"] and "the embedder broke" in caplog.text
+
+
+def test_a_question_on_screen_has_its_words_embedded_before_anything_is_typed(coach: Coach) -> None:
+    held = coach.typing = HeldTyping()
+    session = begin(coach, follow_ups=0)
+    emb = coach.grader().embedder
+    assert isinstance(emb, FakeEmbedder)
+    engine = coach.engine(session.notes)
+    for shown in range(2):  # the first question, then the one shown after an answer
+        item = engine.kb.item(session.turns[-1].item_id)
+        before = len(emb.calls)
+        held.jobs.pop(session.id)()  # the reading pause passes
+        assert emb.calls[before:] == [[item.question], [p.text for p in item.rubric]]
+        if shown == 0:
+            finish_answer(coach, session, good(session))
+    assert len(session.turns) == 2

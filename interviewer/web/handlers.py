@@ -45,6 +45,7 @@ def start(coach: Coach, root: str, options: SessionOptions) -> tuple[Session, Pa
         session = engine.start(options)
     except ValueError as e:
         raise UserError(f"Can't start: {e}.") from e
+    typing(coach, session, "")
     return session, page(coach, session)
 
 
@@ -52,6 +53,7 @@ def resume(coach: Coach) -> tuple[Session, Page]:
     """The newest interview still waiting for an answer: after a closed tab, a reload or a crash."""
     for session in coach.history.sessions():
         if session.current is not None:
+            typing(coach, session, "")
             return session, page(coach, session, "Resumed where you left off.")
     raise UserError("No unfinished interview to resume.")
 
@@ -69,13 +71,15 @@ def answer(coach: Coach, session: Session | None, text: str) -> Iterator[Page]:
     turn = engine.record(session, text)
     yield page(coach, session, "Graded; writing the next question…", thinking=True)
     engine.proceed(session, turn)
+    typing(coach, session, "")
     yield page(coach, session)
 
 
 def typing(coach: Coach, session: Session | None, text: str) -> None:
     """The answer box as it is being typed: embedded once typing pauses (web/typing.py), so
-    the grade at Enter is quick. Returns at once. A key never shows an error: Enter shows any."""
-    if session is None or session.current is None or not text.strip():
+    the grade at Enter is quick. Returns at once. A key never shows an error: Enter shows any.
+    A new question on screen counts as typing nothing: its own words are embedded meanwhile."""
+    if session is None or session.current is None:
         return
     turns = len(session.turns)
 
@@ -93,6 +97,7 @@ def typing(coach: Coach, session: Session | None, text: str) -> None:
 def skip(coach: Coach, session: Session | None) -> Page:
     session = _active(session)
     coach.engine(session.notes).skip(session)
+    typing(coach, session, "")
     return page(coach, session)
 
 
