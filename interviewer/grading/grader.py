@@ -30,6 +30,7 @@ from knowledge.kb import POINT_KIND
 
 KIND: Kind = POINT_KIND  # answers and questions go in the same space as the indexed points
 QUESTION_CACHE = 256
+RUBRIC_CACHE = 32  # a rubric's token rows are ~0.4 MB: the questions being answered, across tabs
 ANSWER_CACHE = 32  # answers embedded while typed, across tabs, kept until graded
 Status = Literal["covered", "partly", "missed"]
 Embedded = tuple[np.ndarray, list[np.ndarray]]  # texts' vectors, and each text's token rows
@@ -108,19 +109,19 @@ class Grader:
     def _question(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         if question not in self._questions:
             vectors, tokens = self.embedder.encode_tokens([question], KIND)
-            self._remember(self._questions, question, (vectors[0], tokens[0]))
+            self._remember(self._questions, question, (vectors[0], tokens[0]), QUESTION_CACHE)
         return self._questions[question]
 
     def _point_tokens(self, rubric: "Rubric") -> list[np.ndarray]:
         """The tokens of a rubric's points, embedded as one batch: the same for every grade."""
         key = tuple(p.text for p in rubric.points)
         if key not in self._points:
-            self._remember(self._points, key, self.embedder.encode_tokens(list(key), KIND)[1])
+            self._remember(self._points, key, self.embedder.encode_tokens(list(key), KIND)[1], RUBRIC_CACHE)
         return self._points[key]
 
-    def _remember(self, memo: dict, key: object, value: object) -> None:
+    def _remember(self, memo: dict, key: object, value: object, size: int) -> None:
         with self._lock:  # the typing worker and a grade may both be filling it
-            if len(memo) >= QUESTION_CACHE:
+            if len(memo) >= size:
                 memo.pop(next(iter(memo)))
             memo[key] = value
 
