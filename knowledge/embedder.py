@@ -3,7 +3,8 @@
 `kind` picks the model's prompt: "query" for questions and answers being searched with,
 "document" for notes, "sts" for comparing two texts of the same sort. Models without named
 prompts ignore it. `encode_tokens` also returns, from the same pass, each text's own tokens
-as unit rows (the prompt and special tokens left out): the grader matches words in context.
+(the prompt and special tokens left out) as rows of two unit halves, two layers' states: the
+grader matches words in context.
 """
 
 import hashlib
@@ -13,7 +14,7 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -26,6 +27,9 @@ Kind = Literal["query", "document", "sts"]
 COMPUTE_LOCK = threading.RLock()
 _PROMPTS = {"query": "query", "document": "document", "sts": "STS"}
 _COPY_MARKER = ".ready"
+# token rows carry a second layer this far in: matching words there lifts held-out agreement
+# beside the last layer's (README, "Grading"); layer 18 of EmbeddingGemma's 24
+DEPTH = 0.75
 
 
 class Embedder(Protocol):
@@ -56,8 +60,6 @@ class SentenceEmbedder:
         return self._run(texts, kind, tokens=True)
 
     def _run(self, texts: list[str], kind: Kind, tokens: bool) -> tuple[np.ndarray, list[np.ndarray]]:
-        import torch
-
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         states: list[np.ndarray] = [np.zeros((0, 0), np.float32)] * len(texts)
         if not texts:
@@ -84,16 +86,36 @@ class SentenceEmbedder:
                         convert_to_numpy=True,
                     )
                     continue
-                outs = self.model.encode(
-                    batch, prompt_name=name, batch_size=self.batch_size, output_value=None
-                )
-                # normalised as encode() does it (in the model's dtype): the same vectors either way
-                joint = torch.stack([o["sentence_embedding"] for o in outs])
-                vectors[rows] = torch.nn.functional.normalize(joint, p=2, dim=1).float().numpy()
-                prompt_ids, specials = self._prompt_ids(name), set(self.model.tokenizer.all_special_ids)
-                for i, out in zip(rows, outs, strict=True):
-                    states[i] = _own_tokens(out, prompt_ids, specials)
+                vectors[rows], rows_of = self._with_tokens(batch, name)
+                for i, own in zip(rows, rows_of, strict=True):
+                    states[i] = own
         return vectors, states
+
+    def _with_tokens(self, batch: list[str], name: str | None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One batch's vectors, as encode() gives them, and each text's token rows: the last
+        layer's states and those DEPTH of the way in, each unit length, side by side."""
+        import torch
+
+        transformer: Any = self.model[0].model  # torch types a submodule's attributes loosely
+        config = transformer.config
+        features = self.model.preprocess(batch, prompt=self.model.prompts[name] if name else None)
+        before, config.output_hidden_states = config.output_hidden_states, True  # under COMPUTE_LOCK
+        try:
+            with torch.inference_mode():
+                out = self.model(features)
+        finally:
+            config.output_hidden_states = before
+        # normalised in the model's dtype, as encode() does: the same vectors either way
+        vectors = torch.nn.functional.normalize(out["sentence_embedding"], p=2, dim=1).float().numpy()
+        middle = out["all_layer_embeddings"][round(DEPTH * config.num_hidden_layers)]
+        skip, specials = self._prompt_ids(name), set(self.model.tokenizer.all_special_ids)
+        rows = []
+        for i in range(len(batch)):
+            mask = out["attention_mask"][i].bool()
+            own = _own(out["input_ids"][i][mask].tolist(), skip, specials)
+            last, mid = out["token_embeddings"][i][mask][own], middle[i][mask][own]
+            rows.append(np.hstack([unit_rows(last.float().numpy()), unit_rows(mid.float().numpy())]))
+        return vectors, rows
 
     def _prompt_ids(self, name: str | None) -> list[int]:
         """The leading special token(s) and the prompt's tokens: a text's own tokens follow."""
@@ -103,16 +125,14 @@ class SentenceEmbedder:
         return ids[:-1] if closes else ids
 
 
-def _own_tokens(out: dict, start: list[int], specials: set[int]) -> np.ndarray:
-    """A text's token states without special tokens and prompt, as unit rows. A prompt's last
-    piece (a space) can merge with the text's first word, so the prompt ends where ids differ."""
-    mask = out["attention_mask"].bool()
-    ids = out["input_ids"][mask].tolist()
+def _own(ids: list[int], start: list[int], specials: set[int]) -> slice:
+    """Where a text's own tokens are: after the special token(s) and prompt, before the closing
+    one. A prompt's last piece (a space) can merge with the text's first word, so the prompt
+    ends where the ids differ."""
     skip = 0
     while skip < min(len(ids), len(start)) and ids[skip] == start[skip]:
         skip += 1
-    end = len(ids) - 1 if ids and ids[-1] in specials else len(ids)
-    return unit_rows(out["token_embeddings"][mask][skip:end].float().numpy())
+    return slice(skip, len(ids) - 1 if ids and ids[-1] in specials else len(ids))
 
 
 def unit_rows(x: np.ndarray) -> np.ndarray:
@@ -192,14 +212,15 @@ class FakeEmbedder:
         return out
 
     def encode_tokens(self, texts: list[str], kind: Kind) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Each word (each Chinese character) a one-hot row: the same token matches itself only."""
+        """Each word (each Chinese character) one-hot, in both halves of its row: the same token
+        matches itself only, in either "layer"."""
         vectors = self.encode(texts, kind)
         tokens = []
         for text in texts:
             pieces = re.findall(r"[a-z0-9]+|[\u4e00-\u9fff]", text.lower())
-            rows = np.zeros((len(pieces), self.dim), dtype=np.float32)
+            rows = np.zeros((len(pieces), 2 * self.dim), dtype=np.float32)
             for i, piece in enumerate(pieces):
-                rows[i, _hash(piece) % self.dim] = 1.0
+                rows[i, [_hash(piece) % self.dim, self.dim + _hash(piece) % self.dim]] = 1.0
             tokens.append(rows)
         return vectors, tokens
 

@@ -18,6 +18,6 @@ def test_vectors_and_tokens_come_back_from_disk_without_embedding_again(tmp_path
     assert len(inner.calls) == 1
     assert np.array_equal(vectors, vectors2) and np.array_equal(vectors, inner.encode(texts, "sts"))
     expected = inner.encode_tokens(texts, "sts")[1]
-    assert [t.shape for t in tokens2] == [t.shape for t in expected] == [(3, 256), (4, 256), (3, 256)]
+    assert [t.shape for t in tokens2] == [t.shape for t in expected] == [(3, 512), (4, 512), (3, 512)]
     assert all(np.allclose(a, b, atol=1e-3) for a, b in zip(tokens2, expected, strict=True))  # float16 kept
     assert np.array_equal(again.encode(texts[:1], "sts"), vectors[:1])  # encode() reads the same rows

@@ -59,4 +59,7 @@ def test_tokens_come_from_the_same_pass_without_prompt_or_special_tokens(minilm:
     assert isinstance(minilm, SentenceEmbedder)
     words = [minilm.model.tokenizer.tokenize(t) for t in texts]  # no [CLS] / [SEP]
     assert [len(t) for t in tokens] == [len(w) for w in words]
-    assert all(np.allclose(np.linalg.norm(t, axis=1), 1.0, atol=1e-5) for t in tokens)
+    assert all(t.shape[1] == 2 * 384 for t in tokens)  # two layers' states, side by side
+    halves = [half for t in tokens for half in (t[:, :384], t[:, 384:])]
+    assert all(np.allclose(np.linalg.norm(h, axis=1), 1.0, atol=1e-5) for h in halves)
+    assert not np.allclose(tokens[0][:, :384], tokens[0][:, 384:])

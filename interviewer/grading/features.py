@@ -4,9 +4,10 @@ Inputs are unit vectors: P (rubric points), C (answer clauses), a (whole answer)
 sim[i, j] = cos(point i, clause j); best[i] = max_j sim[i, j] is how well point i is covered.
 Words the question already gives away earn nothing (question demoting, Sultan et al. 2016):
 the lexical signals count only reference words that are not in the question.
-Rp, Ac, Qt are the same texts' tokens in context (the embedder's last layer, unit rows): matched
-one by one as BERTScore does (Zhang et al. 2020), each token weighted by how little of it the
-question already says. They lift held-out agreement on both eval files (README, "Grading").
+Rp, Ac, Qt are the same texts' tokens in context, each row two unit halves (the embedder's last
+layer, and one three quarters in): matched one by one as BERTScore does (Zhang et al. 2020),
+each token weighted by how little of it the question already says. They lift held-out
+agreement on both eval files (README, "How an answer is graded").
 """
 
 import re
@@ -33,6 +34,7 @@ NAMES = [
     "token_recall",
     "token_precision",
     "token_f1",
+    "deep_token_recall",
 ]
 # (1 - a token's best match in the question) ** NOVELTY: a token the question says counts ~0
 NOVELTY = 4
@@ -99,15 +101,22 @@ def features(
 
 
 def token_matches(reference: np.ndarray, answer: np.ndarray, question: np.ndarray) -> list[float]:
-    """Recall (reference tokens the answer matches), precision (answer tokens the reference
-    matches) and their F1, each token counted by its novelty against the question."""
+    """In the last layer: recall (reference tokens the answer matches), precision (answer tokens
+    the reference matches) and their F1; in the deeper-in layer, recall alone (the one that
+    earned its place). Each token counts by its novelty against the question."""
     if not len(reference) or not len(answer):
-        return [0.0, 0.0, 0.0]
+        return [0.0, 0.0, 0.0, 0.0]
+    half = reference.shape[1] // 2
+    recall, precision = _match(reference[:, :half], answer[:, :half], question[:, :half])
+    deep, _ = _match(reference[:, half:], answer[:, half:], question[:, half:])
+    total = recall + precision
+    return [recall, precision, 2 * recall * precision / total if total > 0 else 0.0, deep]
+
+
+def _match(reference: np.ndarray, answer: np.ndarray, question: np.ndarray) -> tuple[float, float]:
     sim = reference @ answer.T
     recall = _weighted(sim.max(axis=1), _novelty(reference, question))
-    precision = _weighted(sim.max(axis=0), _novelty(answer, question))
-    total = recall + precision
-    return [recall, precision, 2 * recall * precision / total if total > 0 else 0.0]
+    return recall, _weighted(sim.max(axis=0), _novelty(answer, question))
 
 
 def _novelty(tokens: np.ndarray, question: np.ndarray) -> np.ndarray:
