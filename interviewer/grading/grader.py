@@ -109,21 +109,18 @@ class Grader:
     def _question(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         if question not in self._questions:
             vectors, tokens = self.embedder.encode_tokens([question], KIND)
-            self._remember(self._questions, question, (vectors[0], tokens[0]), QUESTION_CACHE)
+            with self._lock:  # the typing worker and a grade may both be filling it
+                _put(self._questions, question, (vectors[0], tokens[0]), QUESTION_CACHE)
         return self._questions[question]
 
     def _point_tokens(self, rubric: "Rubric") -> list[np.ndarray]:
         """The tokens of a rubric's points, embedded as one batch: the same for every grade."""
         key = tuple(p.text for p in rubric.points)
         if key not in self._points:
-            self._remember(self._points, key, self.embedder.encode_tokens(list(key), KIND)[1], RUBRIC_CACHE)
+            tokens = self.embedder.encode_tokens(list(key), KIND)[1]
+            with self._lock:
+                _put(self._points, key, tokens, RUBRIC_CACHE)
         return self._points[key]
-
-    def _remember(self, memo: dict, key: object, value: object, size: int) -> None:
-        with self._lock:  # the typing worker and a grade may both be filling it
-            if len(memo) >= size:
-                memo.pop(next(iter(memo)))
-            memo[key] = value
 
     def prepare(self, answer: str) -> None:
         """Embed an answer being typed, so that grading it finds its clauses ready. Same
@@ -176,9 +173,8 @@ class Grader:
             pending = self._answers.get(key)
             mine = pending is None
             if pending is None:
-                pending = self._answers[key] = Future()
-                while len(self._answers) > ANSWER_CACHE:
-                    self._answers.pop(next(iter(self._answers)))
+                pending = Future()
+                _put(self._answers, key, pending, ANSWER_CACHE)
         if mine:
             try:
                 vectors, tokens = self.embedder.encode_tokens(clauses, KIND)
@@ -220,6 +216,13 @@ class Grader:
             similarity=s,
             evidence=None if status == "missed" else clauses[best],
         )
+
+
+def _put(memo: dict, key: object, value: object, size: int) -> None:
+    """A memo's newest entry, its oldest dropped past `size`; the caller holds the grader's lock."""
+    if len(memo) >= size:
+        memo.pop(next(iter(memo)))
+    memo[key] = value
 
 
 def _rows(tokens: list[np.ndarray], chosen: list[int] | None = None) -> np.ndarray:
