@@ -29,14 +29,9 @@ class CachedEmbedder:
         found = dict(self._lookup(list(set(keys))))
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
         if missing:
-            vectors = self.inner.encode(missing, kind)
-            rows = [
-                (self._key(t, kind), v.astype(np.float32).tobytes())
-                for t, v in zip(missing, vectors, strict=True)
-            ]
+            keyed = [self._key(t, kind) for t in missing]
             with self.db:
-                self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
-            found.update((k, np.frombuffer(b, dtype=np.float32)) for k, b in rows)
+                found.update(self._save_vectors(keyed, self.inner.encode(missing, kind)))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, k in enumerate(keys):
             out[i] = found[k]
@@ -51,16 +46,20 @@ class CachedEmbedder:
             keyed = [self._key(t, kind) for t in missing]
             halves = [t.astype(np.float16) for t in tokens]
             with self.db:
-                self.db.executemany(
-                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                    [(k, v.astype(np.float32).tobytes()) for k, v in zip(keyed, vectors, strict=True)],
-                )
+                self._save_vectors(keyed, vectors)
                 self.db.executemany(
                     "INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)",
                     [(k, t.shape[1], t.tobytes()) for k, t in zip(keyed, halves, strict=True)],
                 )
             found.update((k, t.astype(np.float32)) for k, t in zip(keyed, halves, strict=True))
         return self.encode(texts, kind), [found[k] for k in keys]
+
+    def _save_vectors(self, keys: list[str], vectors: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """Within the caller's transaction; returns what was stored, as a lookup would."""
+        rows = [(k, v.astype(np.float32)) for k, v in zip(keys, vectors, strict=True)]
+        blobs = [(k, v.tobytes()) for k, v in rows]
+        self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", blobs)
+        return rows
 
     def _lookup(self, keys: list[str]) -> list[tuple[str, np.ndarray]]:
         rows = self._select("SELECT key, vector FROM vectors", keys)
