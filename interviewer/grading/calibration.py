@@ -2,11 +2,12 @@
 
 A ridge regression over standardised features and their pairwise products (coverage counts
 for more when the answer also uses the reference's own words, and so on), then a monotone
-(isotonic) map onto the human scale; plus the similarity thresholds that name a point
+(isotonic) map onto the human scale, averaged with boosted trees on the raw features
+(trees.py); plus the similarity thresholds that name a point
 covered / partly / missed and an answer off-topic. Fitted by `python app.py calibrate FILE`
 (see fit()), saved as interviewer/grading/calibrations/<embedder>.json, loaded by the grader;
 prediction needs only numpy. The whole-answer cosine baseline that eval compares with is
-calibrated the same way (ridge + isotonic, on its one signal) and saved beside it (baseline).
+calibrated the same way (ridge + isotonic and trees, on its one signal) and saved beside it (baseline).
 A file whose feature names are not the code's is refused, never used out of order.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from interviewer.grading import trees
 from interviewer.grading.features import NAMES
 
 FOLDER = Path(__file__).parent / "calibrations"
@@ -31,6 +33,7 @@ class Calibration(BaseModel):
     intercept: float
     iso_x: list[float]  # isotonic map: linear output -> 0..1, piecewise linear
     iso_y: list[float]
+    forest: trees.Forest | None = None  # half of every score, where fitted
     covered: float  # a point whose best clause is at least this similar is covered
     partly: float  # ... at least this, partly covered
     unrelated: float  # an answer whose best match to any point is below this is off-topic
@@ -43,7 +46,10 @@ class Calibration(BaseModel):
         z = (np.atleast_2d(x) - np.asarray(self.mean)) / np.asarray(self.scale)
         z2 = (expand(z) - np.asarray(self.mean2)) / np.asarray(self.scale2)
         linear = z2 @ np.asarray(self.coef) + self.intercept
-        return np.clip(np.interp(linear, self.iso_x, self.iso_y), 0.0, 1.0)
+        smooth = np.clip(np.interp(linear, self.iso_x, self.iso_y), 0.0, 1.0)
+        if self.forest is None:
+            return smooth
+        return (smooth + np.clip(self.forest.predict(x), 0.0, 1.0)) / 2
 
     def save(self, folder: Path = FOLDER) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
@@ -99,8 +105,10 @@ def fit(
     thresholds: tuple[float, float, float],
     fitted_on: str = "",
     alpha: float = 300.0,
+    boosted: bool = True,
 ) -> Calibration:
-    """Fit on feature rows x and human scores y scaled to [0, 1]."""
+    """Fit on feature rows x and human scores y scaled to [0, 1]; `boosted=False` leaves out the
+    trees (one signal, like the cosine baseline's, gains nothing from them over isotonic)."""
     from sklearn.isotonic import IsotonicRegression
     from sklearn.linear_model import Ridge
 
@@ -125,6 +133,7 @@ def fit(
         intercept=float(ridge.intercept_),
         iso_x=iso.X_thresholds_.tolist(),
         iso_y=iso.y_thresholds_.tolist(),
+        forest=trees.fit(x, y) if boosted else None,
         covered=covered,
         partly=partly,
         unrelated=unrelated,

@@ -105,7 +105,9 @@ def fit_calibration(p: Prepared, idx: np.ndarray, embedder: str, name: str) -> c
     y = p.y[usable]
     limits = thresholds(p, usable, y)
     cal = calibration.fit(x, y, NAMES, embedder, limits, fitted_on=name)
-    cal.baseline = calibration.fit(p.cosine[usable, None], y, ["whole_cosine"], embedder, limits, name)
+    cal.baseline = calibration.fit(
+        p.cosine[usable, None], y, ["whole_cosine"], embedder, limits, name, boosted=False
+    )
     return cal
 
 
