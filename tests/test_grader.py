@@ -114,6 +114,33 @@ def test_empty_and_dont_know_score_zero(grader: Grader, answer: str) -> None:
     assert g.score == 0.0 and g.reason and all(p.status == "missed" for p in g.points)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Sorry, I can't remember this one. Can we move on?",
+        "I haven't studied dropout, next question please.",
+        "这个我没太深入了解过，能换个问题吗？",
+        "嗯，不好意思，这个不太了解，跳过吧。",
+    ],
+)
+def test_only_admitting_not_knowing_scores_zero(grader: Grader, fake: Grader, answer: str) -> None:
+    for g in (grade(grader, DROPOUT_Q, DROPOUT_REF, answer), grade(fake, ATTN_Q, ATTN_REF, answer)):
+        assert g.score == 0.0 and g.reason is not None and "doesn't know" in g.reason
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "I'm not sure, but I think dropout randomly zeroes activations during training.",
+        "Not sure. Dropout randomly zeroes activations during training.",
+        "Not sure, only that it randomly zeroes activations during training.",
+    ],
+)
+def test_a_guess_after_not_knowing_is_graded(grader: Grader, answer: str) -> None:
+    g = grade(grader, DROPOUT_Q, DROPOUT_REF, answer)
+    assert "doesn't know" not in (g.reason or "") and g.score is not None and g.score > 0
+
+
 def test_repeating_the_question_scores_zero(grader: Grader, fake: Grader) -> None:
     g = grade(fake, ATTN_Q, ATTN_REF, ATTN_Q)
     assert g.score == 0.0 and g.reason is not None and "repeats" in g.reason
