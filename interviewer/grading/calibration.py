@@ -3,11 +3,11 @@
 A ridge regression over standardised features and their pairwise products (coverage counts
 for more when the answer also uses the reference's own words, and so on), then a monotone
 (isotonic) map onto the human scale, averaged with boosted trees on the raw features
-(trees.py); plus the similarity thresholds that name a point
-covered / partly / missed and an answer off-topic. Fitted by `python app.py calibrate FILE`
-(see fit()), saved as interviewer/grading/calibrations/<embedder>.json, loaded by the grader;
-prediction needs only numpy. The whole-answer cosine baseline that eval compares with is
-calibrated the same way (ridge + isotonic and trees, on its one signal) and saved beside it (baseline).
+(trees.py); plus the similarity thresholds that name a point covered / partly / missed and an
+answer off-topic. Fitted by `python app.py calibrate FILE` (see fit()), saved as
+interviewer/grading/calibrations/<embedder>.json, loaded by the grader; prediction needs only
+numpy. The whole-answer cosine baseline that eval compares with is calibrated the same way but
+for the trees (ridge + isotonic on its one signal) and saved beside it (baseline).
 A file whose feature names are not the code's is refused, never used out of order.
 """
 
