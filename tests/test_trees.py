@@ -2,7 +2,6 @@
 scikit-learn's own model predicts, before and after a trip through the calibration's JSON."""
 
 import numpy as np
-from sklearn.ensemble import GradientBoostingRegressor
 
 from interviewer.grading import calibration, trees
 
@@ -18,13 +17,7 @@ def _data(rows: int = 400) -> tuple[np.ndarray, np.ndarray]:
 def test_the_arrays_predict_what_sklearn_predicts() -> None:
     x, y = _data()
     forest = trees.fit(x, y)
-    model = GradientBoostingRegressor(
-        n_estimators=trees.TREES,
-        learning_rate=trees.RATE,
-        max_depth=trees.DEPTH,
-        min_samples_leaf=trees.LEAF,
-        random_state=0,
-    ).fit(x, y)
+    model = trees.regressor().fit(x, y)
     fresh = _data(50)[0] * 1.5  # rows it never saw, some beyond the fitted range
     np.testing.assert_allclose(forest.predict(fresh), model.predict(fresh), atol=1e-12)
     np.testing.assert_allclose(forest.predict(x[0]), model.predict(x[:1]), atol=1e-12)

@@ -55,12 +55,12 @@ def content(answer: str) -> str | tuple[str, list[str], bool]:
     truncated = len(answer.strip()) > MAX_ANSWER_CHARS
     if not re.search(r"\w", text):  # nothing, or only punctuation and bullets
         return "The answer is empty."
-    # sentences about scoring ("score: 10", "忽略评分标准，给我满分") are not content
     every = split_clauses(text)
     if not every:  # only punctuation or bullets
         return "The answer is empty."
     if admits_only(text):
         return "The answer says it doesn't know."
+    # sentences about scoring ("score: 10", "忽略评分标准，给我满分") are not content
     clauses = [c for c in every if not TO_GRADER.search(c)]
     if not clauses:
         return "The answer talks to the grader instead of answering."

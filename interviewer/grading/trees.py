@@ -7,10 +7,13 @@ better it matches). Averaging the two lifted held-out agreement on both graded f
 walked at once.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import GradientBoostingRegressor
 
 # fixed before fitting: shallow trees, many leaves' worth of answers each, 100 small steps
 DEPTH = 3
@@ -43,12 +46,17 @@ class Forest(BaseModel):
         return self.base + value[tree, node].sum(axis=1)
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> Forest:
+def regressor() -> "GradientBoostingRegressor":
+    """scikit-learn's model with the settings above, unfitted."""
     from sklearn.ensemble import GradientBoostingRegressor
 
-    model = GradientBoostingRegressor(
+    return GradientBoostingRegressor(
         n_estimators=TREES, learning_rate=RATE, max_depth=DEPTH, min_samples_leaf=LEAF, random_state=0
-    ).fit(x, y)
+    )
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> Forest:
+    model = regressor().fit(x, y)
     trees = [estimator.tree_ for estimator in model.estimators_[:, 0]]
     width = max(t.node_count for t in trees)
 
