@@ -5,7 +5,7 @@
     python app.py bench [PATH] [--json] # speed and retrieval figures with the real models
     python app.py bench [PATH] --scale N # cold indexing of N questions cycled from PATH
     python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
-    python app.py eval FILE.jsonl... [--folds K --seeds S] [--json]   # agreement with human graders
+    python app.py eval FILE.jsonl... [--folds K --seeds S | --leave-one-file-out] [--adapt K] [--json]
     python app.py calibrate FILE.jsonl...                # refit the grader's calibration
     python app.py chat [--notes PATH] [--questions N]    # an interview in the terminal
     python app.py export SESSION_ID --format md|json|html [-o FILE]
@@ -206,11 +206,20 @@ def eval_grader(name: str, settings: Settings, fitted: bool = True) -> "Grader":
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.chat import ChatError
-    from interviewer.grading.agreement import run
+    from interviewer.grading.agreement import Plan, run
 
     if args.appeals or not args.file:
         return cmd_appeals(args, settings)
-    grader = eval_grader(args.embedder or settings.embedder, settings, fitted=not args.folds)
+    if args.leave_one_file_out and (args.folds or len(args.file) < 2):
+        print("error: --leave-one-file-out takes two or more files and no --folds", file=sys.stderr)
+        return 2
+    if args.adapt and args.folds:
+        print("error: --adapt plays appeals on the shipped calibration or on files left out", file=sys.stderr)
+        return 2
+    fitted = not (args.folds or args.leave_one_file_out)
+    grader = eval_grader(args.embedder or settings.embedder, settings, fitted=fitted)
+    if args.variants:
+        return _variants(args, grader)
     chat = None
     if args.judge_rows > 0:
         try:
@@ -218,23 +227,50 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         except ModelUnavailable as e:
             print(f"llm_judge: skipped ({e})", file=sys.stderr)
     out = Path(args.predictions) if args.predictions else None
-    paths = [Path(f) for f in args.file]
+    seeds = args.seeds or (5 if args.adapt else 1)  # --adapt: draws of the appeals, 5 unless told
+    plan = Plan(args.limit, args.folds, seeds, args.leave_one_file_out, args.adapt, args.judge_rows)
     try:
-        result = run(paths, grader, args.limit, args.folds, args.seeds, out, chat, args.judge_rows)
+        result = run([Path(f) for f in args.file], grader, plan, out, chat)
     except ChatError as e:
         print(f"llm_judge: the LLM failed ({e}); rerun with --judge-rows 0 to skip it", file=sys.stderr)
         return 1
-    if args.json:
-        print(json.dumps(result))
-        return 0
-    files = result["files"]
-    assert isinstance(files, list)
-    for f in files:
-        print(f"{f['file']}: n = {f['n']}, scale 0-{f['scale']:g}")
-        for name, m in f["graders"].items():
-            shown = "skipped" if m is None else "  ".join(f"{k} {v}" for k, v in m.items())
-            print(f"  {name:>10}: {shown}")
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(result) if args.json else _eval_table(result))
     return 0
+
+
+def _variants(args: argparse.Namespace, grader: "Grader") -> int:
+    from interviewer.grading.rows import load_rows
+    from interviewer.tools import variants
+
+    if not args.leave_one_file_out:
+        print("error: --variants measures with --leave-one-file-out", file=sys.stderr)
+        return 2
+    paths = [Path(f) for f in args.file]
+    files = [load_rows(path, args.limit) for path in paths]
+    result = variants.run(files, [path.name for path in paths], grader, args.adapt)
+    print(json.dumps(result) if args.json else variants.table(result))
+    return 0
+
+
+def _eval_table(result: dict[str, object]) -> str:
+    files = result["files"]
+    assert isinstance(files, dict)
+    lines = []
+    for name, f in files.items():
+        fitted = f" (fitted on {f['fitted_on']} rows of the other files)" if "fitted_on" in f else ""
+        lines.append(f"{name}: n = {f['n']}, scale 0-{f['scale']:g}{fitted}")
+        shown = [("", f["graders"])]
+        if "adapted" in f:
+            a = f["adapted"]
+            shown += [(f"{a['appeals']} appeals, ", a["graders"]), ("same rows unadapted, ", a["unadapted"])]
+        for label, graders in shown:
+            for grader, m in graders.items():
+                figures = "skipped" if m is None else "  ".join(f"{k} {v}" for k, v in m.items())
+                lines.append(f"  {label}{grader}: {figures}")
+    return "\n".join(lines)
 
 
 def cmd_appeals(args: argparse.Namespace, settings: Settings) -> int:
@@ -393,7 +429,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--appeals", action="store_true", help="the grader against your appeals in the history")
     p.add_argument("--limit", type=int, help="only the first N rows of each file")
     p.add_argument("--folds", type=int, help="fit on K-1 folds of questions, score the held-out fold")
-    p.add_argument("--seeds", type=int, default=1, help="with --folds: over S different splits (mean, sd)")
+    p.add_argument(
+        "--leave-one-file-out",
+        action="store_true",
+        help="score each file with a calibration fitted on the others (its twin questions left out too)",
+    )
+    p.add_argument("--seeds", type=int, help="--folds: over S splits (1); --adapt: S draws (5); mean, sd")
+    p.add_argument("--adapt", type=int, default=0, help="K answers per file play appeals, the rest scored")
+    p.add_argument("--variants", action="store_true", help="with --leave-one-file-out: the design's variants")
     p.add_argument("--json", action="store_true")
     p.add_argument("--predictions", help="write one JSON line per row")
     p.add_argument("--judge-rows", type=int, default=100, help="rows the LLM judge grades (0: skip it)")

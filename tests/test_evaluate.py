@@ -8,10 +8,12 @@ import pytest
 
 import app
 from interviewer.chat import FakeChat
-from interviewer.grading.evaluate import question_folds
+from interviewer.grading import replay
+from interviewer.grading.evaluate import Prepared
 from interviewer.grading.judge import judge
 from interviewer.grading.metrics import metrics
-from interviewer.grading.rows import load_rows
+from interviewer.grading.rows import EvalRow, load_rows
+from interviewer.grading.splits import file_out, question_folds, units
 from tests.conftest import ROOT
 
 ZH = ROOT / "tests" / "fixtures" / "zh_graded.jsonl"
@@ -42,13 +44,43 @@ def test_rows_take_string_scores_several_references_and_question_ids(tmp_path: P
         load_rows(path)
 
 
-def test_folds_never_share_a_question() -> None:
-    groups = [f"q{i % 7}" for i in range(70)]
-    folds = question_folds(groups, 5)
+def row(group: str, question: str, reference: str, twin_of: str | None = None) -> EvalRow:
+    return EvalRow(
+        question=question, answer="a", score=1, references=[reference], group=group, twin_of=twin_of
+    )
+
+
+def test_twins_and_near_duplicates_are_one_unit() -> None:
+    english = [
+        row("1.1", "What is a pointer?", "An address."),
+        row("6.1", "What is a  pointer ?", "A variable holding an address."),  # the same question
+        row("9.1", "What is a stack?", "LIFO."),
+        row("12.6", "Name a LIFO structure.", "lifo"),  # the same reference
+        row("2.1", "What is a queue?", "FIFO."),
+    ]
+    chinese = [
+        row("zh.1", "什么是指针？", "地址。", twin_of="1.1"),
+        row("zh.2", "什么是队列？", "先进先出。"),
+    ]
+    assert units([english, chinese]) == ["0:1.1", "0:1.1", "0:9.1", "0:9.1", "0:2.1", "0:1.1", "1:zh.2"]
+
+
+def test_folds_never_share_a_unit() -> None:
+    unit = [f"q{i % 7}" for i in range(70)]
+    folds = question_folds(unit, 5)
     assert len(folds) == 5
     assert sorted(int(i) for _, test in folds for i in test) == list(range(70))
     for train, test in folds:
-        assert not {groups[i] for i in train} & {groups[i] for i in test}
+        assert not {unit[i] for i in train} & {unit[i] for i in test}
+
+
+def test_a_file_left_out_takes_its_twins_in_other_files_with_it() -> None:
+    files = np.array([0, 0, 0, 1, 1, 1, 2])
+    unit = ["a", "a", "b", "a", "c", "c", "d"]  # file 1's first row is a twin of file 0's "a"
+    train, test = file_out(files, unit, 0)
+    assert test.tolist() == [0, 1, 2] and train.tolist() == [4, 5, 6]
+    train, test = file_out(files, unit, 1)
+    assert test.tolist() == [3, 4, 5] and train.tolist() == [2, 6]
 
 
 def test_eval_cli_predictions_match_the_reported_metrics(
@@ -97,3 +129,78 @@ def test_eval_without_a_judge_reports_null(capsys: pytest.CaptureFixture[str]) -
     )
     report = json.loads(capsys.readouterr().out)
     assert report["n"] == 12 and report["graders"]["llm_judge"] is None
+
+
+def split_fixture(tmp_path: Path) -> tuple[Path, Path]:
+    """The zh fixture as two files: its first six questions, then the other six plus a
+    "translation" (twin_of) of zh1 and a near-duplicate of zh2 (same question, another id)."""
+    rows = [json.loads(line) for line in ZH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    first = [r for r in rows if int(r["q_id"][2:]) <= 6]
+    second = [r for r in rows if int(r["q_id"][2:]) > 6]
+    second += [{**r, "q_id": "t1", "twin_of": "zh1"} for r in rows if r["q_id"] == "zh1"][:3]
+    second += [{**r, "q_id": "d2"} for r in rows if r["q_id"] == "zh2"][:2]
+    paths = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    for path, part in zip(paths, (first, second), strict=True):
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part), encoding="utf-8")
+    return paths
+
+
+def test_leave_one_file_out_reports_each_file_fitted_on_the_others_less_its_twins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = split_fixture(tmp_path)
+    argv = ["eval", str(first), str(second), "--embedder", "fake", "--judge-rows", "0", "--json"]
+    assert app.main([*argv, "--leave-one-file-out"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["mode"] == "leave_one_file_out" and set(report["files"]) == {"first.jsonl", "second.jsonl"}
+    files = report["files"]
+    assert files["first.jsonl"]["n"] == 36 and files["second.jsonl"]["n"] == 41
+    # first held out: second's 36 rows less the twin of zh1 (3) and the duplicate of zh2 (2)
+    assert files["first.jsonl"]["fitted_on"] == 36
+    assert files["second.jsonl"]["fitted_on"] == 36 - 12  # zh1 and zh2 go with their twins
+    for f in files.values():
+        assert set(f["graders"]) == {"rubric", "interview", "cosine", "llm_judge"}
+        assert f["graders"]["rubric"]["rmse"] > 0
+    assert app.main([*argv, "--leave-one-file-out", "--folds", "3"]) == 2
+    assert app.main([str(first) if a == str(second) else a for a in argv] + ["--leave-one-file-out"]) == 2
+    assert "two or more files" in capsys.readouterr().err
+
+
+def test_adapt_plays_appeals_on_questions_it_does_not_score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = split_fixture(tmp_path)
+    argv = ["eval", str(first), str(second), "--embedder", "fake", "--judge-rows", "0", "--json"]
+    assert app.main([*argv, "--leave-one-file-out", "--adapt", "5"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for f in report["files"].values():
+        adapted = f["adapted"]
+        assert adapted["appeals"] == 5 and adapted["draws"] == 5  # five draws unless told
+        for name in ("rubric", "interview", "cosine"):
+            assert adapted["graders"][name]["rmse"] > 0 and adapted["unadapted"][name]["rmse"] > 0
+            assert adapted["unadapted"][name]["rmse_mean_predictor"] > 0
+    assert app.main([*argv, "--folds", "3", "--adapt", "5"]) == 2
+    assert app.main([*argv, "--adapt", "6"]) == 2  # first.jsonl has six questions: none left to score
+    assert "only 6 questions" in capsys.readouterr().err
+
+
+def test_appeals_recover_a_graders_level_on_the_questions_left() -> None:
+    """A grader that ranks perfectly but squeezes and lowers every score: ten appeals, from ten
+    questions of twenty, fix most of its RMSE on the other ten."""
+    rng = np.random.default_rng(1)
+    unit = [f"0:q{i // 5}" for i in range(100)]
+    y = rng.uniform(0, 1, 100)
+    p = Prepared([], np.zeros(100), [], {}, np.zeros(100), y, unit, unit, [], lambda i: lambda v: None)
+    squeezed = 0.1 + 0.5 * y
+    predicted = {
+        "rubric": squeezed,
+        "interview": squeezed,
+        "cosine": np.full(100, np.nan),
+        "ceiling": np.full(100, 10.0),
+    }
+    out = replay.report(p, np.arange(100), predicted, 5.0, 10, 3)
+    assert out["scored"] == 50 and out["graders"]["cosine"] is None  # type: ignore[index]
+    before, after = out["unadapted"]["interview"], out["graders"]["interview"]  # type: ignore[index]
+    assert after["rmse"] < 0.5 * before["rmse"] and after["pearson"] == pytest.approx(
+        before["pearson"], abs=0.02
+    )

@@ -55,10 +55,10 @@ def test_english_covered_and_missed_points_with_evidence(grader: Grader) -> None
     )
     assert all(p.status == "covered" for p in full.points)
     vague = grade(grader, DROPOUT_Q, DROPOUT_REF, "Dropout is something used in neural networks.")
-    # the calibrated score follows human graders (lenient when the main point is there); a vague
-    # answer still scores clearly below either of the real ones (the interview caps all three)
+    # the calibrated score follows lenient human graders (a fluent answer in the right field gets
+    # partial credit); a vague answer still scores clearly below either of the real ones
     assert full.raw is not None and g.raw is not None and vague.raw is not None
-    assert min(full.raw, g.raw) > vague.raw + 2
+    assert min(full.raw, g.raw) > vague.raw + 1.5 and full.raw > g.raw
 
 
 def test_chinese_covered_and_missed_points(fake: Grader) -> None:
@@ -179,28 +179,25 @@ def test_rubric_without_points_and_empty_answer_is_still_zero(grader: Grader) ->
     assert scoring.grade(grader, "q", empty, "").score == 0.0
 
 
-def test_a_score_never_outruns_the_points_shown_beside_it() -> None:
+def test_a_score_above_seven_always_has_a_point_matched_beside_it(grader: Grader) -> None:
     def points(*statuses: str) -> list[PointResult]:
         return [
             PointResult(text=f"p{n}", status=s, similarity=0.5, evidence=None)  # type: ignore[arg-type]
             for n, s in enumerate(statuses)
         ]
 
-    score, reason = scoring.supported(7.2, points("missed", "missed", "missed", "missed"))
-    assert score == 2.0 and reason and "Capped" in reason
-    assert scoring.supported(9.0, points("covered", "partly", "partly", "missed"))[0] == 6.0
-    assert scoring.supported(8.5, points("covered", "covered", "covered", "partly")) == (
-        8.5,
-        None,
-    )  # under it
-    assert scoring.supported(1.5, points("missed")) == (1.5, None)  # already below: untouched
+    s = grader.signals(DROPOUT_Q, reference_rubric([DROPOUT_REF], grader.embedder), "Dropout zeroes units.")
+    cal = grader.cal.model_copy(update={"unrelated": -1.0})  # judge nothing off-topic here
+    assert scoring.ceiling(s, points("missed", "missed"), cal, 9.0) == (scoring.UNSUPPORTED_CAP, None)
+    assert scoring.ceiling(s, points("partly", "missed"), cal, 9.0) == (10.0, None)
+    assert scoring.ceiling(s, [], cal, 9.0) == (10.0, None)  # nothing shown, nothing to contradict
 
 
-def test_a_calibration_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
+def test_a_calibration_naming_a_signal_the_code_does_not_compute_is_refused(tmp_path: Path) -> None:
     shipped = calibration.load("fake")
-    renamed = shipped.model_copy(update={"features": [*shipped.features[1:], shipped.features[0]]})
+    renamed = shipped.model_copy(update={"features": [*shipped.features[:-1], "chinese"]})
     renamed.save(tmp_path)
-    with pytest.raises(ValueError, match="other grading features"):
+    with pytest.raises(ValueError, match="does not compute"):
         calibration.load("fake", tmp_path)
     shipped.save(tmp_path)
     assert calibration.load("fake", tmp_path) == shipped

@@ -1,71 +1,102 @@
 """The report `eval` prints: per file, each grader's agreement with human graders, and speed.
 
 evaluate.py computes the predictions; this puts them beside the human scores on each file's own
-scale (mean and sd over seeds), adds the LLM judge on the first rows, and times grading.
+scale (mean and sd over seeds), adds the LLM judge on the first rows, and times grading. Where
+the predictions come from (splits.py): the shipped calibration; --folds K (seeds: splits);
+--leave-one-file-out (each file scored by a calibration fitted on the others, less its twins).
+--adapt K plays a person's appeals on each file (replay.py).
 """
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from interviewer.chat import ChatBackend
-from interviewer.grading import scoring
+from interviewer.grading import replay, scoring
 from interviewer.grading.evaluate import GRADERS, Prepared, fit_calibration, predict, prepare
 from interviewer.grading.grader import KIND, Grader
 from interviewer.grading.judge import judge
 from interviewer.grading.metrics import mean_sd, metrics
 from interviewer.grading.rows import load_rows
+from interviewer.grading.splits import Split, file_out, question_folds
+
+
+@dataclass
+class Plan:
+    """What eval measures: see the module's docstring."""
+
+    limit: int | None = None
+    folds: int | None = None
+    seeds: int = 1  # with folds: splits; with adapt: draws of the appeals
+    by_file: bool = False  # leave one file out
+    adapt: int = 0  # appeals played per file (0: none)
+    judge_rows: int = 100
 
 
 def run(
     paths: list[Path],
     grader: Grader,
-    limit: int | None = None,
-    folds: int | None = None,
-    seeds: int = 1,
+    plan: Plan,
     predictions: Path | None = None,
     chat: ChatBackend | None = None,
-    judge_rows: int = 100,
     progress: bool = True,
 ) -> dict[str, object]:
-    """The report `eval --json` prints: per file, each grader's figures (mean and sd over seeds)."""
-    files = [load_rows(path, limit) for path in paths]
+    """The report `eval --json` prints: per file (keyed by its name), each grader's figures."""
+    names = [path.name for path in paths]
+    if len(set(names)) < len(names):
+        raise ValueError(f"two files share a name: {', '.join(names)}; rename one")
+    files = [load_rows(path, plan.limit) for path in paths]
     p = prepare(files, grader, progress)
-    runs = [predict(p, grader, folds, seed) for seed in range(seeds if folds else 1)]
+    plans = _splits(p, len(files), plan)
+    runs = [predict(p, grader, s) for s in plans]
     seconds = timings(p, grader)
-    report: list[dict[str, object]] = []
+    report: dict[str, dict[str, object]] = {}
     lines: list[dict[str, object]] = []
-    for k, (path, (rows, scale)) in enumerate(zip(paths, files, strict=True)):
+    for k, (name, (rows, scale)) in enumerate(zip(names, files, strict=True)):
         idx = np.flatnonzero(p.files == k)
         human, groups = p.y[idx] * scale, [p.groups[i] for i in idx]
         graders: dict[str, object] = {}
-        for name in GRADERS:
-            if np.isnan(runs[0][name][idx]).any():
-                graders[name] = None  # a calibration fitted before the baseline was saved with it
+        for g in GRADERS:
+            if np.isnan(runs[0][g][idx]).any():
+                graders[g] = None  # a calibration fitted before the baseline was saved with it
                 continue
-            each = [metrics(human, r[name][idx] * scale, scale, seconds[name], groups) for r in runs]
-            graders[name] = mean_sd(each)
+            graders[g] = mean_sd([metrics(human, r[g][idx] * scale, scale, seconds[g], groups) for r in runs])
         llm = np.full(len(idx), np.nan)
         graders["llm_judge"] = None
         if chat is not None:
-            n = min(judge_rows, len(rows))
+            n = min(plan.judge_rows, len(rows))
             llm[:n], unparsed, judge_seconds = judge(rows[:n], chat, scale)
             judged = metrics(human[:n], llm[:n], scale, float(np.median(judge_seconds)), groups[:n])
             graders["llm_judge"] = {**judged, "rows": n, "unparsed": unparsed}
-        report.append({"file": path.name, "n": len(rows), "scale": scale, "graders": graders})
+        report[name] = {"n": len(rows), "scale": scale, "graders": graders}
+        if plan.by_file and (held := plans[0]) is not None:
+            report[name]["fitted_on"] = len(held[k][0])
+        if plan.adapt:
+            report[name]["adapted"] = replay.report(p, idx, runs[0], scale, plan.adapt, plan.seeds)
         for j, i in enumerate(idx):
-            line: dict[str, object] = {"file": path.name, "row": j, "human": float(human[j])}
-            line |= {name: round(float(runs[0][name][i] * scale), 4) for name in GRADERS}
+            line: dict[str, object] = {"file": name, "row": j, "human": float(human[j])}
+            line |= {g: round(float(runs[0][g][i] * scale), 4) for g in GRADERS}
             line["llm_judge"] = None if np.isnan(llm[j]) else round(float(llm[j]), 4)
             lines.append(line)
     if predictions:
         predictions.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
-    out: dict[str, object] = {"folds": folds, "seeds": len(runs), "files": report}
+    mode = "leave_one_file_out" if plan.by_file else "folds" if plan.folds else "shipped"
+    out: dict[str, object] = {"mode": mode, "folds": plan.folds, "seeds": plan.seeds, "files": report}
     if len(report) == 1:  # one file: its figures at the top, as before several files were taken
-        out |= {"n": report[0]["n"], "graders": report[0]["graders"]}
+        out |= next(iter(report.values()))
     return out
+
+
+def _splits(p: Prepared, n_files: int, plan: Plan) -> list[list[Split] | None]:
+    """Per run (seed), the splits its predictions come from; [None]: the shipped calibration."""
+    if plan.by_file:
+        return [[file_out(p.files, p.units, k) for k in range(n_files)]]
+    if plan.folds:
+        return [question_folds(p.units, plan.folds, seed) for seed in range(plan.seeds)]
+    return [None]
 
 
 def timings(p: Prepared, grader: Grader, sample: int = 30) -> dict[str, float]:

@@ -6,9 +6,10 @@ Graders, each reported per file on that file's own scale:
               file's other questions standing in for the other questions of the notes;
   cosine    : whole answer vs whole reference, calibrated the same way (ridge + isotonic);
   llm_judge : a plain "score this 0-10" prompt to the LLM (judge.py), first rows only.
-Without --folds: the shipped calibration. With --folds K: fitted on the other folds of
-*questions* of all files pooled (each score divided by its own file's scale), so no question is
-both fitted and reported; --seeds S repeats that over S different splits (mean and sd).
+Without splits: the shipped calibration. With splits (splits.py: folds of questions, or each
+file held out in turn), each split's rows are predicted by a calibration fitted on its other
+rows, all files pooled (each score divided by its own file's scale); a question and its twins
+are never on both sides.
 """
 
 import sys
@@ -23,6 +24,7 @@ from interviewer.grading.features import NAMES
 from interviewer.grading.grader import KIND, Grader, Rubric, Signals
 from interviewer.grading.rows import EvalRow
 from interviewer.grading.rubrics import reference_rubric
+from interviewer.grading.splits import Split, units
 
 GRADERS = ("rubric", "interview", "cosine")
 NEGATIVE_EVERY = 8
@@ -37,9 +39,11 @@ class Prepared:
     cosine: np.ndarray  # whole answer vs whole reference
     y: np.ndarray  # human score / its file's scale, so files of any scale pool
     groups: list[str]
+    units: list[str]  # a question with its twins and near-duplicates (splits.py)
     # off-topic examples: (row, another topic's group, the row's answer graded against it),
     # to place the off-topic threshold
     negatives: list[tuple[int, str, Signals]]
+    others: Callable[[int], scoring.Elsewhere]  # per row, its file's other questions (_other_questions)
 
 
 def prepare(files: list[tuple[list[EvalRow], float]], grader: Grader, progress: bool = True) -> Prepared:
@@ -60,7 +64,9 @@ def prepare(files: list[tuple[list[EvalRow], float]], grader: Grader, progress: 
         (i, other, grader.signals(questions[other], rubrics[other], rows[i].answer))
         for i, other in off_topic_pairs(groups)
     ]
-    return Prepared(rows, which, signals, rubrics, cosine, y, groups, negatives)
+    unit = units([rs for rs, _ in files])
+    others = _other_questions(rubrics, groups)
+    return Prepared(rows, which, signals, rubrics, cosine, y, groups, unit, negatives, others)
 
 
 def off_topic_pairs(groups: list[str], every: int = NEGATIVE_EVERY) -> list[tuple[int, str]]:
@@ -101,20 +107,20 @@ def warm(rows: list[EvalRow], grader: Grader, progress: bool) -> None:
 
 def fit_calibration(p: Prepared, idx: np.ndarray, embedder: str, name: str) -> calibration.Calibration:
     usable = [int(i) for i in idx if not p.signals[i].guard]
-    x = np.vstack([p.signals[i].features for i in usable])
+    columns = [NAMES.index(s) for s in calibration.SIGNALS]
+    x = np.vstack([p.signals[i].features[columns] for i in usable])
     y = p.y[usable]
     limits = thresholds(p, usable, y)
-    cal = calibration.fit(x, y, NAMES, embedder, limits, fitted_on=name)
-    cal.baseline = calibration.fit(
-        p.cosine[usable, None], y, ["whole_cosine"], embedder, limits, name, boosted=False
-    )
+    cal = calibration.fit(x, y, calibration.SIGNALS, embedder, limits, fitted_on=name)
+    cal.baseline = calibration.fit(p.cosine[usable, None], y, ["whole_cosine"], embedder, limits, name)
     return cal
 
 
-def thresholds(p: Prepared, idx: list[int], y: np.ndarray) -> tuple[float, float, float]:
+def thresholds(p: Prepared, idx: list[int], y: np.ndarray) -> tuple[float, float, float, float]:
     """covered: most points of near-perfect answers reach it. unrelated (a safety net under the
     calibration): 99% of real answers are more topical, and so are half the answers paired
-    with another topic's question."""
+    with another topic's question. elsewhere: 99% of real answers with no point covered are
+    matched no better than this by another question of their file."""
     best = [p.signals[i].sim.max(axis=1) for i in idx]
     perfect = [b for b, yy in zip(best, y, strict=True) if yy >= 0.9] or best
     covered = float(np.quantile(np.concatenate(perfect), 0.25))
@@ -122,48 +128,46 @@ def thresholds(p: Prepared, idx: list[int], y: np.ndarray) -> tuple[float, float
     off = [s.topicality for i, _, s in p.negatives if i in rows and not s.guard]
     real = float(np.quantile([p.signals[i].topicality for i in idx], 0.01))
     unrelated = min(real, float(np.median(off)) if off else real, covered - 0.05)
-    return round(covered, 3), round((covered + unrelated) / 2, 3), round(unrelated, 3)
+    gaps = []
+    for i, b in zip(idx, best, strict=True):
+        found = p.others(i)(p.signals[i].answer_vector) if b.max() < covered else None
+        gaps += [found[0] - float(b.max())] if found else []
+    elsewhere = float(np.quantile(gaps, 0.99)) if gaps else 1.0
+    return round(covered, 3), round((covered + unrelated) / 2, 3), round(unrelated, 3), round(elsewhere, 3)
 
 
-def question_folds(groups: list[str], k: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(train rows, test rows) per fold; all answers to one question fall in the same fold, and
-    the seed decides which questions go together."""
-    order = list(dict.fromkeys(groups))
-    np.random.default_rng(seed).shuffle(order)
-    fold = {g: n % k for n, g in enumerate(order)}
-    of = np.array([fold[g] for g in groups])
-    return [(np.flatnonzero(of != f), np.flatnonzero(of == f)) for f in range(k)]
-
-
-def predict(p: Prepared, grader: Grader, folds: int | None, seed: int = 0) -> dict[str, np.ndarray]:
-    """Each grader's predictions on 0-1, for every row."""
+def predict(p: Prepared, grader: Grader, splits: list[Split] | None = None) -> dict[str, np.ndarray]:
+    """Each grader's predictions on 0-1, for every row: from the shipped calibration, or per
+    split from one fitted on its training rows. "ceiling": the most the interview's caps let
+    each row score (0-10), which a person's own map (adapt.py) stays under."""
     n = len(p.y)
-    out = {name: np.full(n, np.nan) for name in GRADERS}
-    splits: list[tuple[np.ndarray | None, np.ndarray]] = [(None, np.arange(n))]
-    if folds:
-        splits = list(question_folds(p.groups, folds, seed))
-    others = _other_questions(p)
-    for train, test in splits:
-        cal = grader.cal if train is None else fit_calibration(p, train, grader.embedder.name, "fold")
+    out = {name: np.full(n, np.nan) for name in (*GRADERS, "ceiling")}
+    parts: list[tuple[np.ndarray | None, np.ndarray]] = [(None, np.arange(n))]
+    parts = list(splits) if splits is not None else parts
+    for train, test in parts:
+        cal = grader.cal if train is None else fit_calibration(p, train, grader.embedder.name, "split")
         for i in test:
-            s = p.signals[i]
-            out["rubric"][i] = grader.raw(s, cal) / 10
-            final = scoring.finish(grader, s, p.rubrics[p.groups[i]], others(i), cal).score
+            s, rubric = p.signals[i], p.rubrics[p.groups[i]]
+            raw = grader.raw(s, cal)
+            out["rubric"][i] = raw / 10
+            final = scoring.finish(grader, s, rubric, p.others(i), cal).score
             out["interview"][i] = (final if final is not None else 0.0) / 10
+            points = grader.points(rubric, s, cal)
+            out["ceiling"][i] = 0.0 if s.guard else scoring.ceiling(s, points, cal, raw, p.others(i))[0]
             if cal.baseline is not None:
                 out["cosine"][i] = float(cal.baseline.predict(np.array([[p.cosine[i]]]))[0])
     return out
 
 
-def _other_questions(p: Prepared) -> Callable[[int], scoring.Elsewhere]:
+def _other_questions(rubrics: dict[str, Rubric], groups: list[str]) -> Callable[[int], scoring.Elsewhere]:
     """Per row, its file's other questions: what the notes' other items are in the app."""
-    keys = list(p.rubrics)
-    owner = np.concatenate([np.full(len(p.rubrics[g].points), k) for k, g in enumerate(keys)]).astype(int)
-    vectors = np.vstack([p.rubrics[g].vectors for g in keys])
+    keys = list(rubrics)
+    owner = np.concatenate([np.full(len(rubrics[g].points), k) for k, g in enumerate(keys)]).astype(int)
+    vectors = np.vstack([rubrics[g].vectors for g in keys])
     file_of = np.array([g.split(":", 1)[0] for g in keys])
 
     def for_row(i: int) -> scoring.Elsewhere:
-        k = keys.index(p.groups[i])
+        k = keys.index(groups[i])
         mask = (owner != k) & (file_of[owner] == file_of[k])
 
         def search(vector: np.ndarray) -> tuple[float, str] | None:

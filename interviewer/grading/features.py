@@ -1,4 +1,4 @@
-"""The signals a grade is made of, from vectors and words; no model calls here.
+"""The signals a grade can be made of, from vectors and words; no model calls here.
 
 Inputs are unit vectors: P (rubric points), C (answer clauses), a (whole answer), q (question).
 sim[i, j] = cos(point i, clause j); best[i] = max_j sim[i, j] is how well point i is covered.
@@ -6,8 +6,10 @@ Words the question already gives away earn nothing (question demoting, Sultan et
 the lexical signals count only reference words that are not in the question.
 Rp, Ac, Qt are the same texts' tokens in context, each row two unit halves (the embedder's last
 layer, and one three quarters in): matched one by one as BERTScore does (Zhang et al. 2020),
-each token weighted by how little of it the question already says. They lift held-out
-agreement on both eval files (README, "How an answer is graded").
+each token weighted by how little of it the question already says.
+The calibration (calibration.py) names the few it uses; the others are computed for eval's
+variants (tools/variants.py), which measure what each would add with every file held out.
+None of them says which language, grader or file an answer comes from.
 """
 
 import re
@@ -28,7 +30,6 @@ NAMES = [
     "word_precision",
     "log_length",
     "length_ratio",
-    "chinese",
     "stem_recall",
     "char_recall",
     "token_recall",
@@ -42,7 +43,6 @@ NOVELTY = 4
 # English answers of the same content get similar word counts and overlaps
 _WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]{1,2}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _ZH_STOP = frozenset(
     "的 了 是 在 和 与 或 也 就 都 而 及 等 把 被 对 从 这 那 一个 我们 可以 进行 通过 使用 其 之".split()
 )
@@ -90,9 +90,6 @@ def features(
         len(answer_new & ref_words) / max(len(answer_new), 1),
         np.log1p(len(tokens(answer_text))),
         np.log1p(len(tokens(answer_text))) - np.log1p(len(tokens(reference_text))),
-        # graders of Chinese and English sets differ in strictness (LE: mean 0.54 of 1; Mohler:
-        # 4.18 of 5); the calibration learns each, and a Chinese answer is graded as theirs were
-        float(chinese(question_text)),
         _recall(stems(reference_text), stems(answer_text), stems(question_text)),
         _recall(char_grams(reference_text), char_grams(answer_text), char_grams(question_text)),
         *token_matches(*in_context),
@@ -134,10 +131,6 @@ def _recall(reference: set[str], answer: set[str], question: set[str]) -> float:
     """Share of the reference's pieces the question did not give away that the answer has."""
     new = reference - question or reference
     return len(new & answer) / max(len(new), 1)
-
-
-def chinese(text: str) -> bool:
-    return len(_CJK.findall(text)) > 0.3 * max(len(text.strip()), 1)
 
 
 def stems(text: str) -> set[str]:

@@ -53,6 +53,8 @@ class PointResult(GradePoint):
 class Grade(BaseModel):
     score: float | None  # 0-10, one decimal, every cap applied; None when nothing to grade against
     raw: float | None = None  # the calibrated score before any cap (what eval's "rubric" measures)
+    unadjusted: float | None = None  # the score before your appeals' map (adapt.py); None: not adjusted
+    appeals: int = 0  # how many of your appeals on these notes adjusted it
     reason: str | None = None  # why a guard or a cap decided the score, in plain words
     rubric_from: Origin
     points: list[PointResult]
@@ -192,7 +194,8 @@ class Grader:
         """The calibrated 0-10 score of signals, before any cap; cal overrides the shipped one."""
         if s.guard:
             return 0.0
-        return float((cal or self.cal).predict(s.features)[0]) * 10
+        cal = cal or self.cal
+        return float(cal.predict(s.features[cal.columns()])[0]) * 10
 
     def points(self, rubric: Rubric, s: "Signals", cal: Calibration | None = None) -> list[PointResult]:
         """Each rubric point covered, partly covered or missed, with the clause that matched it."""

@@ -1,7 +1,8 @@
 """Graded answers from a JSONL file: what eval and calibrate read.
 
 One object a line: question, answer, score (a number or a string), one or more references
-(`reference`, `reference1`, `reference2`, ...), optionally question_id / q_id and scale_max.
+(`reference`, `reference1`, `reference2`, ...), optionally question_id / q_id, scale_max, and
+twin_of: the id of the question it translates in another file (splits.py keeps them together).
 """
 
 import json
@@ -16,6 +17,7 @@ class EvalRow(BaseModel):
     score: float  # on the file's own scale
     references: list[str]
     group: str  # the question's id: folds never split one
+    twin_of: str | None = None
 
 
 def load_rows(path: Path, limit: int | None = None) -> tuple[list[EvalRow], float]:
@@ -36,6 +38,7 @@ def load_rows(path: Path, limit: int | None = None) -> tuple[list[EvalRow], floa
                     score=float(d["score"]),
                     references=refs,
                     group=group,
+                    twin_of=str(d["twin_of"]) if d.get("twin_of") else None,
                 )
             )
             scale = max(scale, float(d.get("scale_max") or 0))
