@@ -1,13 +1,17 @@
-"""How the grader agrees with the person's own appeals, from the history: Pearson r, mean difference, count.
+"""How the grader agrees with the person's own appeals, from the history: Pearson r, mean difference,
+count; and the map those appeals fit on one notes set (grading/adapt.py).
 
 An appeal is the person's grade for an answer the grader scored; each makes one (grader, person)
-pair. Reads saved sessions only: no notes, no models. Grading itself lives in grading/.
+pair, the grader's score as it was before any earlier appeals adjusted it. Reads saved sessions
+only: no notes, no models. Grading itself lives in grading/.
 """
 
 from statistics import StatisticsError, correlation, mean
 
 from pydantic import BaseModel
 
+from interviewer.grading import adapt
+from interviewer.history import History
 from interviewer.session import Session
 
 
@@ -23,8 +27,38 @@ def pairs(sessions: list[Session]) -> list[tuple[float, float]]:
     for s in sorted(sessions, key=lambda s: s.created):
         for t in s.turns:
             if t.appeal is not None and t.grade is not None and t.grade.score is not None:
-                out.append((t.grade.score, t.appeal.score))
+                graded = t.grade.score if t.grade.unadjusted is None else t.grade.unadjusted
+                out.append((graded, t.appeal.score))
     return out
+
+
+def standard(sessions: list[Session], notes: str) -> adapt.Adjustment | None:
+    """The person's own standard on one notes set: None until they have appealed MIN_APPEALS grades."""
+    return adapt.fit(pairs([s for s in sessions if s.notes == notes]))
+
+
+class Standards:
+    """The standard each answer is graded to: the appeals of the interview under way, live, and
+    of the earlier ones on its notes, read from the history once, at its first answer (the
+    history is not read again per answer)."""
+
+    KEPT = 16  # interviews whose earlier sessions are kept at hand: a few open tabs
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self._earlier: dict[str, list[Session]] = {}
+
+    def of(self, session: Session) -> adapt.Adjustment | None:
+        """None when the session turned adjusting off, or too few appeals were made."""
+        if not session.options.adjust:
+            return None
+        if session.id not in self._earlier:
+            if len(self._earlier) >= self.KEPT:
+                self._earlier.pop(next(iter(self._earlier)))
+            notes = session.notes
+            earlier = [s for s in self.history.sessions() if s.notes == notes and s.id != session.id]
+            self._earlier[session.id] = earlier
+        return standard([*self._earlier[session.id], session], session.notes)
 
 
 def agreement(sessions: list[Session]) -> AppealAgreement:

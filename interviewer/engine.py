@@ -9,6 +9,7 @@ import random
 import uuid
 from contextlib import nullcontext
 
+from interviewer import appeals
 from interviewer import job as jobs
 from interviewer import report as reporting
 from interviewer.chat import ChatBackend
@@ -37,12 +38,12 @@ class Engine:
         self.kb = kb
         self.grader = grader
         self.chat = chat
-        self.history = history
-        self.now = clock
+        self.history, self.now = history, clock
         self.schedule = Schedule(history, clock)
         # follow-ups written while the candidate thinks; without one, written after Enter
         self.prepared = prepared
         self._rubrics: dict[str, Rubric] = {}
+        self.standards = appeals.Standards(history)  # the person's own, from their appeals
 
     def topics(self) -> list[str]:
         return sorted({i.topic for i in self.kb.items} | {t for i in self.kb.items for t in i.tags})
@@ -75,13 +76,12 @@ class Engine:
     def record(self, session: Session, text: str) -> Turn:
         """Grade and save the answer, before any follow-up is written: a crash loses no answer."""
         turn = self._current(session)
-        item = self.kb.item(turn.item_id)
-        turn.answer, turn.answered_at = text, self.now()
-        elsewhere = scoring.other_questions(self.kb, item.id)
-        combined = self._combined(session, turn, text)
+        item, turn.answer, turn.answered_at = self.kb.item(turn.item_id), text, self.now()
+        combined, adjust = self._combined(session, turn, text), self.standards.of(session)
         # the follow-ups being drafted wait: the grade is what the person is looking at
         with self.prepared.hold() if self.prepared is not None else nullcontext():
-            turn.grade = scoring.grade(self.grader, item.question, self._rubric(item), combined, elsewhere)
+            rubric, elsewhere = self._rubric(item), scoring.other_questions(self.kb, item.id)
+            turn.grade = scoring.grade(self.grader, item.question, rubric, combined, elsewhere, adjust)
         self.history.save(session)
         self.schedule.record(session)
         return turn

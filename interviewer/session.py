@@ -30,6 +30,8 @@ class SessionOptions(BaseModel):
     seed: int = 0  # same notes, options, schedule and seed: same questions (the page and CLI draw one)
     time_limit: int = Field(default=0, ge=0, le=3600)  # seconds per question, shown as a countdown; 0: none
     job: str = Field(default="", max_length=20_000)  # a job description the plan aims at; empty: none
+    # from 5 appeals on these notes, grade to your own standard (grading/adapt.py); off: the shared one
+    adjust: bool = True
 
 
 class Appeal(BaseModel):

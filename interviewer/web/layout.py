@@ -47,6 +47,7 @@ def layout() -> dict[str, Any]:
         follow_ups = gr.Slider(0, 2, value=1, step=1, label="Follow-ups per question")
         language = gr.Radio(LANGUAGES, value="auto", label="Interviewer's language")
         review_weak = gr.Checkbox(label="Review my weak topics first (instead of the schedule)")
+        adjust = gr.Checkbox(value=True, label="Grade to my own standard once I have appealed 5 grades")
         time_limit = gr.Slider(
             0, 600, value=0, step=30, label="Seconds per question (0: no limit)", elem_id="time-limit"
         )
@@ -147,6 +148,7 @@ def layout() -> dict[str, Any]:
         "follow_ups": follow_ups,
         "language": language,
         "review_weak": review_weak,
+        "adjust": adjust,
         "due": due,
         "time_limit": time_limit,
         "job": job,

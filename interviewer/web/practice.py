@@ -23,7 +23,14 @@ FORECAST_DAYS = 14
 
 
 def options(
-    topics: list[str], questions: int, follow_ups: int, language: str, weak: bool, job: str, limit: int
+    topics: list[str],
+    questions: int,
+    follow_ups: int,
+    language: str,
+    weak: bool,
+    job: str,
+    limit: int,
+    adjust: bool = True,
 ) -> SessionOptions:
     """The page's choices, with a fresh seed: two interviews on the same day don't open alike."""
     return SessionOptions.model_validate(
@@ -35,6 +42,7 @@ def options(
             "review_weak": weak,
             "job": job or "",
             "time_limit": int(limit or 0),
+            "adjust": adjust,
             "seed": random.randrange(2**31),
         }
     )

@@ -107,13 +107,16 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             weak: bool,
             job_: str | None = None,  # None: optional in the API, so older callers still start
             limit: float | None = None,
+            adjust_: bool = True,  # grade to the person's own standard (from 5 appeals on)
         ) -> Iterator[dict[Any, Any]]:
             if not root_ and coach.preloading():  # Start before the sample notes are in: wait, say so
                 yield {
                     c["status"]: "Indexing the sample notes (the first start also assembles the models); "
                     "the interview starts by itself as soon as the first questions are ready…"
                 }
-            options = practice.options(topics_, int(n), int(fu), lang, weak, job_ or "", int(limit or 0))
+            options = practice.options(
+                topics_, int(n), int(fu), lang, weak, job_ or "", int(limit or 0), adjust_
+            )
             s, p = handlers.start(coach, root_, options)
             shown = {c["job_view"]: practice.job(s), tabs: gr.update(selected="interview")}
             yield {session: s, root: s.notes, **show(p), **shown}
@@ -198,7 +201,8 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         demo.load(refresh, session, report_out, **hidden)
         c["start_btn"].click(
             begin,
-            [root, topics, questions, c["follow_ups"], c["language"], c["review_weak"], job, c["time_limit"]],
+            [root, topics, questions, c["follow_ups"], c["language"], c["review_weak"], job, c["time_limit"]]
+            + [c["adjust"]],
             [session, root, *page_out, c["job_view"], tabs],
             api_name="start",
         )

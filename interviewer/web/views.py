@@ -28,7 +28,13 @@ def grade_line(grade: Grade) -> str:
     partly = sum(p.status == "partly" for p in grade.points)
     line = f"**{grade.score}/10** · {covered} of {len(grade.points)} points covered"
     line += f", {partly} partly" if partly else ""
+    line += f" · {adjusted(grade)}" if grade.appeals else ""
     return line + (f" · {grade.reason}" if grade.reason else "")
+
+
+def adjusted(grade: Grade) -> str:
+    """How a person's own standard moved the score (grading/adapt.py)."""
+    return f"adjusted to {grade.appeals} of your appeals ({grade.unadjusted:g} on the shared standard)"
 
 
 def feedback_html(turn: Turn | None) -> str:
@@ -42,6 +48,8 @@ def feedback_html(turn: Turn | None) -> str:
     score = "–" if g.score is None else f"{g.score:g}"
     reason = f"<p class='fb-reason'>{escape(g.reason)}</p>" if g.reason else ""
     revealed = "<p class='fb-reason'>Answered after viewing the model answer.</p>" if turn.revealed else ""
+    if g.appeals:
+        revealed += f"<p class='fb-adjusted'>{escape(adjusted(g).capitalize())}.</p>"
     if turn.appeal:
         why = f": {escape(turn.appeal.reason)}" if turn.appeal.reason else ""
         revealed += f"<p class='fb-appeal'>Your appeal: {turn.appeal.score:g}/10{why}</p>"
