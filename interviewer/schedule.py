@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from fsrs import Card, Rating, ReviewLog, Scheduler
 from pydantic import BaseModel
 
-from interviewer.history import History, ReviewRow
+from interviewer.history import History, Review, StoredCard
 from interviewer.session import Session, Turn, now
 
 Clock = Callable[[], datetime]
@@ -36,17 +36,17 @@ def rating(score: float, missed: bool = False, appealed: bool = False) -> Rating
     return min(r, Rating.Hard) if missed and not appealed else r
 
 
-def reviews_of(session: Session) -> list[ReviewRow]:
+def reviews_of(session: Session) -> list[Review]:
     """One review per main question the session is done with or has graded: from the best
     score of its answers (an appeal replaces the grader's score of its answer). A skip, or an
     answer given after the model answer was shown, is Again; an answered question the notes
     can't grade (no answer in them) is Good: practised, so it comes back later, not every session."""
-    rows: list[ReviewRow] = []
+    rows: list[Review] = []
     for main in (t for t in session.turns if t.kind == "main"):
         turns = [t for t in session.turns if t.item_id == main.item_id]
         at = main.answered_at or main.asked_at
         if main.skipped or any(t.revealed for t in turns):
-            rows.append((main.item_id, session.id, int(Rating.Again), _utc(at).isoformat(), None))
+            rows.append(Review(main.item_id, session.id, int(Rating.Again), _utc(at).isoformat(), None))
             continue
         if main.answered_at is None:
             continue
@@ -55,7 +55,7 @@ def reviews_of(session: Session) -> list[ReviewRow]:
         missed = last is not None and any(p.status == "missed" for p in last.points)
         r = rating(max(scores), missed, any(t.appeal for t in turns)) if scores else Rating.Good
         ms = sum(int(((t.answered_at or t.asked_at) - t.asked_at).total_seconds() * 1000) for t in turns)
-        rows.append((main.item_id, session.id, int(r), _utc(at).isoformat(), ms))
+        rows.append(Review(main.item_id, session.id, int(r), _utc(at).isoformat(), ms))
     return rows
 
 
@@ -75,13 +75,13 @@ class Schedule:
         rows = reviews_of(session)
         self.history.save_reviews(session.notes, rows)
         cards = {}
-        for item_id, *_ in rows:
+        for row in rows:
             logs = [
-                ReviewLog(_CARD_ID, Rating(r), datetime.fromisoformat(at).astimezone(UTC), ms)
-                for _, _, r, at, ms in self.history.reviews(session.notes, item_id)
+                ReviewLog(_CARD_ID, Rating(r.rating), _utc(datetime.fromisoformat(r.at)), r.duration_ms)
+                for r in self.history.reviews(session.notes, row.item_id)
             ]
             card = SCHEDULER.reschedule_card(Card(_CARD_ID, due=logs[0].review_datetime), logs)
-            cards[item_id] = (card.to_json(), card.due.isoformat())
+            cards[row.item_id] = StoredCard(card.to_json(), card.due.isoformat())
         self.history.save_cards(session.notes, cards)
 
     def cards(self, notes: str, item_ids: list[str] | None = None) -> dict[str, Card]:
