@@ -1,7 +1,7 @@
 """Spaced repetition over a notes set's questions with FSRS (the `fsrs` package): no scheduling maths here.
 
 Each question of a notes set is a card. Each asked main question reviews its card once per
-session, rated from its final grade (RATINGS below); the review is kept in the history, and the
+session, rated from its final grade's band (bands.py); the review is kept in the history, and the
 card is what FSRS makes of replaying its reviews, so an appeal made later re-rates that review.
 Time comes from a clock (`now`), so a test or a simulation can fake it.
 
@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from fsrs import Card, Rating, ReviewLog, Scheduler
 from pydantic import BaseModel
 
+from interviewer.bands import band
 from interviewer.history import History, Review, StoredCard
 from interviewer.session import Session, Turn, now
 
@@ -23,8 +24,6 @@ Clock = Callable[[], datetime]
 # due again within the same sitting): every review schedules whole days. No fuzz: the same
 # answers give the same schedule, which the tests and the simulation rely on.
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
-# score at least this -> rating: a pass needs 7 (Good), as the report calls a topic strong at 7
-RATINGS = ((9.0, Rating.Easy), (7.0, Rating.Good), (5.0, Rating.Hard), (0.0, Rating.Again))
 LEARNED_DAYS = 7  # a card FSRS next asks about a week or more after its last review counts as learned
 _CARD_ID = 0  # cards are keyed by (notes, item) in the history; FSRS only needs logs to match a card
 
@@ -32,7 +31,7 @@ _CARD_ID = 0  # cards are keyed by (notes, item) in the history; FSRS only needs
 def rating(score: float, missed: bool = False, appealed: bool = False) -> Rating:
     """A 0-10 grade to an FSRS rating. A missed key point is never a pass: at most Hard (a short
     interval), unless the person appealed the grade, which then stands as they gave it."""
-    r = next(r for floor, r in RATINGS if score >= floor)
+    r = band(score).rating
     return min(r, Rating.Hard) if missed and not appealed else r
 
 
