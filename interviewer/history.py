@@ -129,13 +129,14 @@ class History:
         """Per item: the share of its points missed, recent results counting double."""
         with self._lock:
             rows = self.db.execute("SELECT item_id, status, at FROM point_results ORDER BY at").fetchall()
-        totals: dict[str, list[float]] = {}
+        share = {"missed": 1.0, "partly": 0.5}  # of a point's weight that counts as missed
+        missed: dict[str, float] = {}
+        total: dict[str, float] = {}
         for n, (item, status, _) in enumerate(rows):
             weight = 2.0 if n >= len(rows) - 50 else 1.0
-            t = totals.setdefault(item, [0.0, 0.0])
-            t[0] += weight * (status == "missed") + 0.5 * weight * (status == "partly")
-            t[1] += weight
-        return {item: missed / total for item, (missed, total) in totals.items() if total}
+            missed[item] = missed.get(item, 0.0) + weight * share.get(status, 0.0)
+            total[item] = total.get(item, 0.0) + weight
+        return {item: missed[item] / total[item] for item in total}
 
     def save_reviews(self, notes: str, rows: list[Review]) -> None:
         with self._lock, self.db:

@@ -32,7 +32,7 @@ def report(session: Session) -> Report:
                 item_id=item_id,
                 question=asked.question,
                 topic=asked.topic,
-                score=best[item_id][1] if item_id in best else None,
+                score=best[item_id].score if item_id in best else None,
                 model_answer=asked.answer,
                 source=f"{asked.source}: {asked.heading}" if asked.source else "",
                 appeal=appeal.score if appeal else None,

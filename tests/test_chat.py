@@ -146,7 +146,7 @@ def test_a_killed_llm_process_is_restarted_for_the_next_call(llama: LocalServerC
     assert llama.proc is not None
     before, restarts = llama.proc.pid, llama.restarts
     llama.proc.kill()
-    llama.proc.wait(timeout=10)
+    llama.proc.wait(timeout=HANG)
     assert reply(llama, MESSAGES, max_tokens=4).strip()
     assert llama.proc.pid != before and llama.restarts == restarts + 1
 

@@ -196,7 +196,7 @@ class KilledMidStream:
             if not self.killed and self.inner.proc is not None:
                 self.killed = True
                 self.inner.proc.kill()  # kill -9, mid-generation
-                self.inner.proc.wait(timeout=10)
+                self.inner.proc.wait(timeout=HANG)
             yield piece
 
 

@@ -75,14 +75,16 @@ def _interview(url: str, notes: Path, user: int, questions: int, barrier: thread
     for turn in range(MAX_TURNS):
         text = f"user-{user}-turn-{turn}: activations are normalized and randomly dropped during training"
         t = time.perf_counter()
-        out = client.predict(text, api_name="/answer")
+        out = dict(zip(("answer", *ui.PAGE), client.predict(text, api_name="/answer"), strict=True))
         seconds.append(time.perf_counter() - t)
         answers.append(text)
-        if out[3].startswith("Interview finished"):  # outputs: box, chat, feedback, status
+        if str(out["status"]).startswith("Interview finished"):
             break
-    out = client.predict(api_name="/end")
-    # the transcript picker names this tab's session; /end returns the page's outputs, then the report's
-    session_id = out[len(ui.PAGE) + ui.REPORT.index("pick")]["value"]
+    # the transcript picker names this tab's session; /end returns the page's outputs, the
+    # report's, then the due line
+    names = (*ui.PAGE, *ui.REPORT, "due")
+    end = dict(zip(names, client.predict(api_name="/end"), strict=True))
+    session_id = end["pick"]["value"]
     md, _, _ = client.predict(session_id, api_name="/transcripts")
     transcript = Path(md).read_text(encoding="utf-8")
     return UserRun(
