@@ -1,8 +1,9 @@
 """One interview: pick questions, take answers, grade them, ask follow-ups, report.
 
-The UI and the terminal both drive this class and nothing else; it alone calls the grader,
-the chat model, the history and the schedule. Every change to a session is saved before a
-method returns. Time comes from a clock (`now`), so tests and the simulation can fake it.
+The UI and the terminal both drive this class; it alone calls the grader and the chat model.
+Ending an interview and appealing a grade need no notes, so they live in saved.py (end() and
+appeal() here are those), which the page calls without an Engine. Every change to a session is
+saved before a method returns. Time comes from a clock (`now`), so tests and the simulation can fake it.
 """
 
 import random
@@ -11,6 +12,7 @@ from contextlib import nullcontext
 
 from interviewer import job as jobs
 from interviewer import report as reporting
+from interviewer import saved
 from interviewer.chat import ChatBackend
 from interviewer.followup import FollowUp, follow_up, point_label
 from interviewer.grading import scoring
@@ -19,7 +21,7 @@ from interviewer.grading.rubrics import rubric_for
 from interviewer.history import History
 from interviewer.prepared import Preparer
 from interviewer.schedule import Clock, Schedule
-from interviewer.session import Appeal, Asked, Report, Session, SessionOptions, Turn, now
+from interviewer.session import Asked, Report, Session, SessionOptions, Turn, now
 from knowledge.items import QuestionItem
 from knowledge.kb import KnowledgeBase
 
@@ -129,15 +131,8 @@ class Engine:
         self.schedule.record(session)
 
     def appeal(self, session: Session, score: float, reason: str = "") -> Turn:
-        """The person's own grade for the last graded answer (the one the feedback shows): kept
-        beside the grader's, and the schedule rates its question from it from now on."""
-        target = next((t for t in reversed(session.turns) if t.grade), None)
-        if target is None:
-            raise ValueError("there is no graded answer to appeal")
-        target.appeal = Appeal(score=score, reason=reason.strip(), at=self.now())
-        self.history.save(session)
-        self.schedule.record(session)
-        return target
+        """The person's own grade for the last graded answer (saved.appeal: no notes needed)."""
+        return saved.appeal(session, self.schedule, score, reason)
 
     def job(self, text: str) -> jobs.JobMatch:
         """A job description's requirements matched against these notes (empty text: no job)."""
@@ -173,10 +168,7 @@ class Engine:
         return reporting.model_answer(reporting.asked_of(session, turn.item_id))
 
     def end(self, session: Session) -> Report:
-        session.finished = True
-        self.history.save(session)
-        self.schedule.record(session)
-        return self.report(session)
+        return saved.end(session, self.schedule)
 
     def report(self, session: Session) -> Report:
         return reporting.report(session)

@@ -6,6 +6,7 @@ an answer that contains <script> shows as text.
 
 import html
 
+from interviewer.bands import scored
 from interviewer.grading.grader import Grade
 from interviewer.report import report
 from interviewer.session import Report, Session, Turn
@@ -50,11 +51,11 @@ def to_markdown(session: Session, report: Report) -> str:
         if t.appeal:
             reason = f" — {t.appeal.reason}" if t.appeal.reason else ""
             out += [
-                f"**Your appeal:** {t.appeal.score:g}/10 (the grader gave {_score(_of(t.grade))}){reason}",
+                f"**Your appeal:** {t.appeal.score:g}/10 (the grader gave {scored(_of(t.grade))}){reason}",
                 "",
             ]
-    out += ["# Report", "", f"**Overall:** {_score(report.overall)}", "", report.summary, ""]
-    out += [f"- {topic}: {score}/10" for topic, score in report.per_topic.items()]
+    out += ["# Report", "", f"**Overall:** {scored(report.overall)}", "", report.summary, ""]
+    out += [f"- {topic}: {scored(score)}" for topic, score in report.per_topic.items()]
     if report.missed:
         out += ["", "## Missed points", ""] + [
             f"- {p.text} — {p.source} ({p.heading})" for p in report.missed
@@ -74,7 +75,7 @@ def to_markdown(session: Session, report: Report) -> str:
 
 
 def _grade_md(grade: Grade) -> list[str]:
-    out = [f"**Score:** {_score(grade.score)}" + (f" — {grade.reason}" if grade.reason else ""), ""]
+    out = [f"**Score:** {scored(grade.score)}" + (f" — {grade.reason}" if grade.reason else ""), ""]
     for p in grade.points:
         evidence = f" ← “{p.evidence}”" if p.evidence else ""
         out.append(f"- {_MARK[p.status]} {p.text}{evidence} *({p.source}: {p.heading})*")
@@ -124,7 +125,7 @@ def to_html(session: Session, report: Report) -> str:
         rows.append(f"<p class='clock'><small>{clock(t, session)}</small></p>")
         if t.grade:
             reason = f" — {e(t.grade.reason)}" if t.grade.reason else ""
-            rows.append(f"<p class='score'>Score: {_score(t.grade.score)}{reason}</p><ul>")
+            rows.append(f"<p class='score'>Score: {scored(t.grade.score)}{reason}</p><ul>")
             for p in t.grade.points:
                 evidence = f" ← “{e(p.evidence)}”" if p.evidence else ""
                 rows.append(
@@ -136,7 +137,7 @@ def to_html(session: Session, report: Report) -> str:
             reason = f" — {e(t.appeal.reason)}" if t.appeal.reason else ""
             rows.append(f"<p class='appeal'>Your appeal: {t.appeal.score:g}/10{reason}</p>")
         rows.append("</section>")
-    topics = "".join(f"<li>{e(t)}: {s}/10</li>" for t, s in report.per_topic.items())
+    topics = "".join(f"<li>{e(t)}: {scored(s)}</li>" for t, s in report.per_topic.items())
     missed = "".join(
         f"<li>{e(p.text)} <small>{e(p.source)}: {e(p.heading)}</small></li>" for p in report.missed
     )
@@ -154,11 +155,7 @@ pre{{white-space:pre-wrap;background:#f6f6f6;padding:.6rem}}.missed{{color:#a00}
 <body><h1>Interview {e(session.id)}</h1>
 <p>{session.created:%Y-%m-%d %H:%M} UTC · notes: {e(session.notes)}</p>
 {"".join(rows)}
-<h1>Report</h1><p><strong>Overall: {_score(report.overall)}</strong></p><p>{e(report.summary)}</p>
+<h1>Report</h1><p><strong>Overall: {scored(report.overall)}</strong></p><p>{e(report.summary)}</p>
 <ul>{topics}</ul><h2>Missed points</h2><ul>{missed}</ul>{job}<h2>Model answers</h2>{answers}
 </body></html>
 """
-
-
-def _score(score: float | None) -> str:
-    return "no score" if score is None else f"{score}/10"

@@ -5,6 +5,7 @@ session when it was asked (session.Asked), so an interview stays reportable afte
 move or change.
 """
 
+from interviewer.bands import PASS, STRONG
 from interviewer.grading.grader import PointResult
 from interviewer.session import (
     Asked,
@@ -31,7 +32,7 @@ def report(session: Session) -> Report:
                 item_id=item_id,
                 question=asked.question,
                 topic=asked.topic,
-                score=best[item_id][1] if item_id in best else None,
+                score=best[item_id].score if item_id in best else None,
                 model_answer=asked.answer,
                 source=f"{asked.source}: {asked.heading}" if asked.source else "",
                 appeal=appeal.score if appeal else None,
@@ -76,15 +77,15 @@ def language(session: Session) -> str:
 
 
 def _summary(per_topic: dict[str, float], missed: list[PointResult], language: str) -> str:
-    strong = [t for t, s in per_topic.items() if s >= 7]
-    weak = [t for t, s in per_topic.items() if s < 5]
+    strong = [t for t, s in per_topic.items() if s >= STRONG]
+    weak = [t for t, s in per_topic.items() if s < PASS]
     if language == "zh":
-        parts = [f"掌握较好：{'、'.join(strong)}。" if strong else "暂时没有得分 7 分以上的主题。"]
-        parts.append(f"需要加强：{'、'.join(weak)}。" if weak else "没有低于 5 分的主题。")
+        parts = [f"掌握较好：{'、'.join(strong)}。" if strong else f"暂时没有得分 {STRONG:g} 分以上的主题。"]
+        parts.append(f"需要加强：{'、'.join(weak)}。" if weak else f"没有低于 {PASS:g} 分的主题。")
         parts.append(f"共漏掉 {len(missed)} 个要点，见下方列表及其出处。" if missed else "没有漏掉的要点。")
     else:
-        parts = [f"Strong: {', '.join(strong)}." if strong else "No topic scored 7 or more yet."]
-        parts.append(f"Needs work: {', '.join(weak)}." if weak else "No topic scored below 5.")
+        parts = [f"Strong: {', '.join(strong)}." if strong else f"No topic scored {STRONG:g} or more yet."]
+        parts.append(f"Needs work: {', '.join(weak)}." if weak else f"No topic scored below {PASS:g}.")
         parts.append(
             f"{len(missed)} key points were missed; each is listed below with its source."
             if missed

@@ -10,8 +10,10 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from interviewer import export as exporter
+from interviewer import saved
 from interviewer.report import asked_of, model_answer
 from interviewer.report import report as report_of
+from interviewer.schedule import Schedule
 from interviewer.session import Report, Session, SessionOptions, overall_score, topic_scores
 from interviewer.web import views
 from interviewer.web.coach import Coach
@@ -114,9 +116,10 @@ def reveal(coach: Coach, session: Session | None) -> Page:
 
 
 def end(coach: Coach, session: Session | None) -> Page:
+    """From the session and the history alone: the notes may have moved or gone meanwhile."""
     if session is None:
         raise UserError("No interview to end: start one first.")
-    coach.engine(session.notes).end(session)
+    saved.end(session, Schedule(coach.history, coach.now))
     return page(coach, session)
 
 

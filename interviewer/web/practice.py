@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from interviewer import saved
 from interviewer.schedule import Schedule
 from interviewer.session import Session, SessionOptions
 from interviewer.web import views
@@ -44,7 +45,10 @@ def due(coach: Coach, root: str) -> str:
     """What the schedule has for today on these notes, per topic."""
     if not root:
         return ""
-    engine = coach.engine(root)
+    try:
+        engine = coach.engine(root)
+    except FileNotFoundError:
+        return ""  # the notes have moved or gone (an interview on them can still end): nothing is due
     ids = [i.id for i in engine.kb.items]
     per_topic = Counter(engine.kb.item(i).topic for i in engine.schedule.due(root, ids))
     return views.due_markdown(engine.schedule.counts(root, ids), dict(per_topic))
@@ -77,8 +81,8 @@ def appeal(coach: Coach, session: Session | None, score: float | None, reason: s
         raise UserError("Start an interview first.")
     if score is None or not 0 <= score <= 10:
         raise UserError("Type the grade you think the answer deserves, from 0 to 10.")
-    try:
-        turn = coach.engine(session.notes).appeal(session, float(score), reason or "")
+    try:  # from the session and the history alone: the notes may have moved or gone meanwhile
+        turn = saved.appeal(session, Schedule(coach.history, coach.now), float(score), reason or "")
     except ValueError as e:
         raise UserError(f"Can't appeal: {e}.") from e
     given = "no score" if turn.grade is None or turn.grade.score is None else f"{turn.grade.score:g}/10"

@@ -162,7 +162,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             h = handlers.history(coach)
             plan = practice.schedule(coach, s)
             trend = pd.DataFrame(h.trend, columns=["date", "topic", "score"])
-            current = s.id if s and any(choice[1] == s.id for choice in h.choices) else None
+            current = s.id if s and any(sid == s.id for _, sid in h.choices) else None
             return {
                 c["report"]: r.summary,
                 c["model_answers"]: r.model_answers,

@@ -6,18 +6,13 @@ it), and every piece placed into our own HTML goes through html.escape first.
 
 from html import escape
 
+from interviewer import bands
 from interviewer.grading.grader import Grade
 from interviewer.schedule import Counts
 from interviewer.session import Report, Requirement, Session, Turn
 from interviewer.web.coach import NotesLoaded
 
 _STATUS = {"covered": "Covered", "partly": "Partly", "missed": "Missed"}
-
-
-def score_class(score: float | None) -> str:
-    if score is None:
-        return "none"
-    return "good" if score >= 7 else "fair" if score >= 4 else "poor"
 
 
 def grade_line(grade: Grade) -> str:
@@ -40,6 +35,7 @@ def feedback_html(turn: Turn | None) -> str:
         )
     g = turn.grade
     score = "–" if g.score is None else f"{g.score:g}"
+    band = "no score" if g.score is None else bands.band(g.score).name
     reason = f"<p class='fb-reason'>{escape(g.reason)}</p>" if g.reason else ""
     revealed = "<p class='fb-reason'>Answered after viewing the model answer.</p>" if turn.revealed else ""
     if turn.appeal:
@@ -55,7 +51,7 @@ def feedback_html(turn: Turn | None) -> str:
             f"<cite>{escape(p.source)} › {escape(p.heading)}{line}</cite></li>"
         )
     return (
-        f"<div class='fb'><div class='fb-head'><div class='score {score_class(g.score)}'>{score}"
+        f"<div class='fb'><div class='fb-head'><div class='score {bands.css(g.score)}' title='{band}'>{score}"
         f"<small>/10</small></div><div class='fb-q'>{escape(turn.question)}</div></div>"
         f"{reason}{revealed}<ul class='points'>{''.join(points)}</ul></div>"
     )
@@ -79,7 +75,7 @@ def notes_summary(loaded: NotesLoaded) -> str:
 
 
 def report_markdown(session: Session, report: Report) -> str:
-    overall = "no score" if report.overall is None else f"{report.overall}/10"
+    overall = bands.scored(report.overall)
     answered = sum(1 for t in session.turns if t.answer is not None)
     out = [f"### Overall {overall}", "", report.summary, "", f"{answered} answers · session `{session.id}`"]
     if report.missed:
@@ -87,7 +83,7 @@ def report_markdown(session: Session, report: Report) -> str:
         out += [f"- {p.text} — *{p.source} › {p.heading}*" for p in report.missed]
     out += ["", "#### Questions", ""]
     for q in report.questions:
-        score = "skipped" if q.score is None else f"{q.score}/10"
+        score = "skipped" if q.score is None else bands.scored(q.score)
         appeal = f" (your appeal: {q.appeal:g}/10)" if q.appeal is not None else ""
         took = f" · {q.seconds:g} s" if q.seconds is not None else ""
         out.append(f"- {q.question} — {score}{appeal}{took}")
@@ -136,7 +132,7 @@ def clock_html(limit: int, left: float, key: str) -> str:
 def model_answers_markdown(report: Report) -> str:
     out = []
     for q in report.questions:
-        score = "skipped" if q.score is None else f"{q.score}/10"
+        score = "skipped" if q.score is None else bands.scored(q.score)
         out += [f"#### {q.question}", f"*{q.topic} · {score} · {q.source}*", ""]
         out += [q.model_answer or "*Your notes have no answer to this question yet.*", ""]
     return "\n".join(out)
