@@ -64,7 +64,7 @@ def follow_up(
         },
     ]
     try:
-        text = _read(chat, messages, 0.0, 0, None).strip().strip('"“”')
+        text = read(chat, messages, 0.0, 0, None).strip().strip('"“”')
     except ChatError as e:
         return FollowUp(template(question, missed_point, language), False, str(e))
     problem = check(text, question, missed_point)
@@ -96,7 +96,7 @@ def drafted(
             {"role": "user", "content": prompt},
         ]
         try:
-            text = _read(chat, messages, temperature, seed, interrupt).strip().strip('"“”')
+            text = read(chat, messages, temperature, seed, interrupt).strip().strip('"“”')
         except ChatError as e:
             return FollowUp(template(question, missed_point, language), False, str(e), llm_error=True)
         problem = check(text, question, missed_point) or ""
@@ -105,7 +105,7 @@ def drafted(
     return FollowUp(template(question, missed_point, language), False, problem)
 
 
-def _read(
+def read(
     chat: ChatBackend,
     messages: list[Message],
     temperature: float,
