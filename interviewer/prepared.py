@@ -97,6 +97,19 @@ class Preparer:
                 self._holds -= 1
                 self._cond.notify_all()
 
+    def quiet(self) -> bool:
+        """No follow-up queued or being written, and no grade under way: the LLM is free for
+        less urgent work (question_writer.py)."""
+        with self._cond:
+            return self._quiet()
+
+    def wait_quiet(self) -> None:
+        with self._cond:
+            self._cond.wait_for(self._quiet)
+
+    def _quiet(self) -> bool:
+        return not self._jobs and self._busy is None and self._holds == 0
+
     def _work(self) -> None:
         while True:
             with self._cond:

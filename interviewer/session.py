@@ -84,6 +84,17 @@ class Asked(BaseModel):
     answer: str = ""  # the notes' answer; empty for a question-only item
     points: list[GradePoint] = Field(default_factory=list)  # the rubric it was graded against
     rubric_from: Origin = "item"
+    written_by: Literal["notes", "model", "template"] = "notes"  # who wrote the question (question_writer.py)
+
+
+class Askable(BaseModel):
+    """A question an interview on some notes can ask, as it would be asked now (`app.py questions`)."""
+
+    id: str
+    question: str
+    source: str
+    line: int
+    written_by: Literal["notes", "model", "template"]
 
 
 class Session(BaseModel):

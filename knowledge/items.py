@@ -23,6 +23,9 @@ class QuestionItem(BaseModel):
     topic: str
     tags: list[str] = Field(default_factory=list)
     question: str
+    # "template": the heading doesn't ask, so the question was made from it (and may be rewritten
+    # by the LLM later, interviewer/question_writer.py); "notes": the notes ask it themselves
+    written_by: Literal["notes", "template"] = "notes"
     answer: str = ""  # empty for question-only items: asked, graded against related notes
     explanation: str = ""  # 解析 / Explanation: context for retrieval, never rubric
     rubric: list[RubricPoint] = Field(default_factory=list)

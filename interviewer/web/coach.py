@@ -17,6 +17,7 @@ from interviewer.grading import calibration
 from interviewer.grading.grader import Grader
 from interviewer.history import History
 from interviewer.prepared import Preparer
+from interviewer.question_writer import QuestionWriter
 from interviewer.schedule import Clock
 from interviewer.session import now
 from interviewer.web.typing import Typing
@@ -61,6 +62,7 @@ class Coach:
         self._preload_root = ""
         self._preload_done = False  # set under _some_ready: a thread in its finally is still alive
         self._preparer: Preparer | None = None
+        self._writer: QuestionWriter | None = None
         self._preloaded: str | Exception = ""  # the preloaded notes' root, or why they failed
         self.typing = Typing()  # each tab's answer as typed, until typing pauses
 
@@ -77,6 +79,15 @@ class Coach:
             if self._preparer is None:
                 self._preparer = Preparer(self.chat(), self.data_dir / "followups.sqlite")
             return self._preparer
+
+    def writer(self) -> QuestionWriter:
+        """One for all notes sets: writes questions for headings that don't ask one, in the
+        background, behind the follow-ups; kept in the data folder."""
+        with self._lock:
+            if self._writer is None:
+                path = self.data_dir / "questions.sqlite"
+                self._writer = QuestionWriter(self.chat(), self.grader().embedder, path, self.preparer())
+            return self._writer
 
     def chat(self) -> ChatBackend | None:
         with self._lock:
@@ -106,10 +117,11 @@ class Coach:
             engine = self._engine_on(kb, grader)
             self._engines[root] = engine
             self._partial.pop(root, None)
+            self.writer().queue(kb)  # template questions are upgraded as the LLM writes them
             return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
 
     def _engine_on(self, kb: KnowledgeBase, grader: Grader) -> Engine:
-        return Engine(kb, grader, self.chat(), self.history, self.now, self.preparer())
+        return Engine(kb, grader, self.chat(), self.history, self.now, self.preparer(), self.writer())
 
     def preload(self, notes: Path) -> None:
         """Indexes the notes (and loads the models) in the background from server start, so a

@@ -166,7 +166,7 @@ def page(coach: Coach, session: Session, notice: str = "", thinking: bool = Fals
         limit = session.options.time_limit
         left = limit - (coach.now() - current.asked_at).total_seconds()
         clock = views.clock_html(limit, left, f"{session.id}-{len(session.turns)}")
-    feedback = views.feedback_html(graded)
+    feedback = views.feedback_html(graded, session.asked.get(graded.item_id) if graded else None)
     return Page(chat=chat, feedback=feedback, status=status, active=current is not None, clock=clock)
 
 

@@ -9,7 +9,7 @@ from html import escape
 from interviewer import bands
 from interviewer.grading.grader import Grade
 from interviewer.schedule import Counts
-from interviewer.session import Report, Requirement, Session, Turn
+from interviewer.session import Asked, Report, Requirement, Session, Turn
 from interviewer.web.coach import NotesLoaded
 
 _STATUS = {"covered": "Covered", "partly": "Partly", "missed": "Missed"}
@@ -26,8 +26,9 @@ def grade_line(grade: Grade) -> str:
     return line + (f" · {grade.reason}" if grade.reason else "")
 
 
-def feedback_html(turn: Turn | None) -> str:
-    """The last graded answer: its score, then every rubric point with evidence and source."""
+def feedback_html(turn: Turn | None, asked: Asked | None = None) -> str:
+    """The last graded answer: its score, who wrote the question (`asked`), then every rubric
+    point with evidence and source."""
     if turn is None or turn.grade is None:
         return (
             "<div class='fb fb-empty'>Answer a question to see which points of your notes "
@@ -38,6 +39,10 @@ def feedback_html(turn: Turn | None) -> str:
     band = "no score" if g.score is None else bands.band(g.score).name
     reason = f"<p class='fb-reason'>{escape(g.reason)}</p>" if g.reason else ""
     revealed = "<p class='fb-reason'>Answered after viewing the model answer.</p>" if turn.revealed else ""
+    if asked is not None and asked.written_by != "notes" and turn.kind == "main":
+        by = "written by the local model from" if asked.written_by == "model" else "made from the heading of"
+        section = f"{escape(asked.source)} › {escape(asked.heading)}"
+        revealed += f"<p class='fb-written'>Question {by} your notes: <cite>{section}</cite></p>"
     if turn.appeal:
         why = f": {escape(turn.appeal.reason)}" if turn.appeal.reason else ""
         revealed += f"<p class='fb-appeal'>Your appeal: {turn.appeal.score:g}/10{why}</p>"
