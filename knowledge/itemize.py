@@ -26,7 +26,7 @@ from knowledge.outline import (
     why_not_asked,
 )
 from knowledge.pieces import is_cjk, weight
-from knowledge.questions import is_real_question, names_a_subject, template_question
+from knowledge.questions import INTERVIEW, is_real_question, names_a_subject, template_question
 
 _QUOTES = "\"'“”‘’「」『』 "
 _TITLE_LABEL = re.compile(r"^(?:自拟)?(?:标题|题目|title)\s*[:：]\s*", re.I)
@@ -85,7 +85,8 @@ def items_from_blocks(
         for child in sec.children:
             # "#### LoRA" with nothing under it, then "#### 背景": the 背景 of LoRA
             lone = before is not None and not before.body and not before.children
-            visit(child, [*here, before] if lone and before and not names_a_subject(child.title) else here)
+            aspect = not names_a_subject(child.title) and not INTERVIEW.match(child.title)
+            visit(child, [*here, before] if lone and before and aspect else here)
             before = child
 
     visit(tree(blocks), [])

@@ -81,6 +81,8 @@ FACET = _words(
     "training", "inference", "evaluation", "examples?", "面试重点", "高频问题", "面试题", "常见面试题",
     "高频面试题", "interview questions", "faq",
 )
+# the questions about a whole document, wherever they sit: "## 🎯 面试重点" after "## 剪枝" is not 剪枝's
+INTERVIEW = _words("面试重点", "高频问题", "面试题", "常见面试题", "高频面试题", "interview questions", "faq")
 # a heading that says only "code": the question asks what the code above it implements
 CODE = re.compile(
     r"^(?:代码|代码示例|示例代码|代码实现|实现代码|参考代码|实战\S{0,2}|code|code examples?|example code|"

@@ -72,6 +72,14 @@ def test_what_is_not_asked(parsed: tuple[list[QuestionItem], Counter[str]]) -> N
     assert not any("深入阅读" in i.heading for i in items)
 
 
+def test_topics_are_section_headings_or_the_title(parsed: tuple[list[QuestionItem], Counter[str]]) -> None:
+    items, _ = parsed
+    compression = [i for i in items if i.source == "docs/compression/README.md"]
+    # "## 🎯 面试重点" follows an empty "## 剪枝": its questions are the document's, not 剪枝's
+    assert {i.topic for i in compression if not i.answered} == {"模型压缩与量化"}
+    assert {i.topic for i in compression if i.answered} == {"模型压缩与量化", "压缩技术"}
+
+
 def test_comparison_tables_give_rows_with_their_column_names(
     parsed: tuple[list[QuestionItem], Counter[str]],
 ) -> None:
