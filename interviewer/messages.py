@@ -35,8 +35,13 @@ def fields(text: str) -> set[str]:
 
 @cache
 def catalogue() -> dict[str, Message]:
+    return parse(PATH.read_text(encoding="utf-8"))
+
+
+def parse(toml: str) -> dict[str, Message]:
+    """A catalogue's tables, checked: a missing language or placeholder fails here, at start."""
     out = {}
-    for key, entry in tomllib.loads(PATH.read_text(encoding="utf-8")).items():
+    for key, entry in tomllib.loads(toml).items():
         if set(entry) - {"en", "zh", "stored"} or not entry.get("en") or not entry.get("zh"):
             raise ValueError(f"messages.toml [{key}]: needs `en` and `zh` (and maybe `stored`), nothing else")
         if fields(entry["en"]) != fields(entry["zh"]):
@@ -63,7 +68,7 @@ def _first_choice(accept_language: str) -> str:
     best, best_q = "", -1.0
     for part in accept_language.split(","):
         tag, _, params = part.strip().partition(";")
-        q = re.search(r"q\s*=\s*([0-9.]+)", params)
+        q = re.search(r"q\s*=\s*([^;\s]*)", params)
         try:
             weight = float(q.group(1)) if q else 1.0
         except ValueError:
