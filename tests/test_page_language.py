@@ -52,7 +52,7 @@ def interview(data_dir: Path, lang: Lang) -> tuple[Coach, Session, list[str]]:
     shown += texts_of(pages) + [report.summary, report.model_answers, plan.markdown]
     shown.append(practice.job(session, lang))
     shown += history.headers + [str(v) for row in history.rows for v in row] + [c for c, _ in history.choices]
-    shown += [str(day["day"]) for day in plan.forecast] + [views.feedback_html(None, lang=lang)]
+    shown.append(views.feedback_html(None, lang=lang))
     return coach, session, shown
 
 

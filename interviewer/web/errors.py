@@ -45,9 +45,14 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(lang, *args, **kwargs)
         except Exception as e:
-            raise gr.Error(message(e, lang)) from e
+            raise shown_as(e, lang) from e
 
     return call
+
+
+def shown_as(e: Exception, lang: Lang) -> gr.Error:
+    """The message box the page shows, its title in the tab's language too."""
+    return gr.Error(message(e, lang), title=say(lang, "error_title"))
 
 
 def guarded_stream(fn: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
@@ -56,6 +61,6 @@ def guarded_stream(fn: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[A
         try:
             yield from fn(lang, *args, **kwargs)
         except Exception as e:
-            raise gr.Error(message(e, lang)) from e
+            raise shown_as(e, lang) from e
 
     return call

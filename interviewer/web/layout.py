@@ -58,14 +58,19 @@ def layout() -> dict[str, Any]:
     with gr.Sidebar(label=label("setup"), open=True, width=330):
         gr.Markdown(f"### {label('setup_notes')}")
         source = gr.Radio(SOURCE_CHOICES, value=SOURCES[0], label=label("source_label"), show_label=False)
-        folder = gr.Textbox(label=label("notes_folder"), placeholder="/home/me/notes", visible=False)
+        folder = gr.Textbox(
+            label=label("notes_folder"),
+            placeholder=label("folder_placeholder"),
+            visible=False,
+            elem_id="folder",
+        )
         files = gr.File(
             label=label("upload_label"),
             file_count="multiple",
             file_types=[".md", ".markdown", ".txt", ".zip"],
             visible=False,
         )
-        load_btn = gr.Button(label("load_notes"), size="sm")
+        load_btn = gr.Button(label("load_notes"), size="sm", elem_id="load-notes")
         summary = gr.Markdown(f"*{label('notes_loading')}*", elem_id="notes-summary")
         gr.Markdown(f"### {label('setup_interview')}")
         due = gr.Markdown("", elem_id="due")
@@ -96,6 +101,7 @@ def layout() -> dict[str, Any]:
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=420):
                     chat = gr.Chatbot(
+                        label=label("chat_label"),
                         show_label=False,
                         height=520,
                         latex_delimiters=LATEX,
@@ -105,6 +111,7 @@ def layout() -> dict[str, Any]:
                     status = gr.Markdown("", elem_id="status")
                     clock = gr.HTML("", elem_id="clock")
                     answer_box = gr.Textbox(
+                        label=label("answer_label"),
                         show_label=False,
                         placeholder=label("answer_placeholder"),
                         lines=1,
@@ -141,9 +148,13 @@ def layout() -> dict[str, Any]:
                     # headings above the charts, and their axes' titles from the server (views.axes):
                     # Gradio's charts draw an i18n key in a title as it is
                     gr.Markdown(f"#### {label('topic_plot')}")
-                    topic_plot = gr.BarPlot(x="topic", y="score", y_lim=[0, 10], height=260)
+                    topic_plot = gr.BarPlot(
+                        x="topic", y="score", y_lim=[0, 10], height=260, elem_id="topic-plot"
+                    )
                     gr.Markdown(f"#### {label('forecast_plot')}")
-                    forecast = gr.BarPlot(x="day", y="due", height=220, x_label_angle=-45)
+                    forecast = gr.BarPlot(
+                        x="day", y="due", x_bin="1d", y_aggregate="sum", height=220, elem_id="forecast"
+                    )
                     schedule_md = gr.Markdown("", elem_id="schedule")
                     gr.Markdown(f"#### {label('download_heading')}")
                     pick = gr.Dropdown(label=label("pick_label"), choices=[], elem_id="pick")

@@ -7,12 +7,13 @@ setting changes, keeps the answer in the tab's `lang` State for every event, and
 the browser (SWITCH), where Gradio redraws its own strings and ours in it.
 """
 
+import json
 from typing import Any
 
 import gradio as gr
 from gradio.i18n import I18nData
 
-from interviewer.messages import Lang, for_gradio, language
+from interviewer.messages import Lang, for_gradio, language, say
 from interviewer.web.uploads import MAX_TOTAL
 
 I18N = gr.I18n(**for_gradio(mb=MAX_TOTAL // 2**20))
@@ -25,6 +26,25 @@ SWITCH = """(lang) => {
   if (core) import(core).then((m) => m.changeLocale(lang === "zh" ? "zh-CN" : "en"));
   return [];
 }"""
+
+
+# Gradio 6.31 titles every error box "Error": its client never reads the title the server sends
+# (gr.Error(title=...)). The page writes the title in the tab's language (Gradio keeps that as
+# <html lang>), the words from messages.toml.
+TOAST_TITLE = f"""<script>
+(() => {{
+  const titles = {json.dumps({lang: say(lang, "error_title") for lang in ("en", "zh")}, ensure_ascii=False)};
+  const retitle = () => {{
+    const title = titles[document.documentElement.lang.startsWith("zh") ? "zh" : "en"];
+    for (const el of document.querySelectorAll(".toast-title.error")) {{
+      const text = el.firstChild;
+      const stale = text && text.nodeType === Node.TEXT_NODE && text.nodeValue.trim() !== title;
+      if (stale) text.nodeValue = title + " ";
+    }}
+  }};
+  new MutationObserver(retitle).observe(document.documentElement, {{ childList: true, subtree: true }});
+}})();
+</script>"""
 
 
 def label(key: str) -> I18nData:

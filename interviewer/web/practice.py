@@ -7,6 +7,7 @@ interview shows its next due dates even after its notes are gone.
 
 import random
 from collections import Counter
+from datetime import datetime, time
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -108,7 +109,8 @@ def schedule(coach: Coach, session: Session | None, lang: Lang = "en") -> Schedu
         when = say(lang, "due_in_days", days=days)
         when = say(lang, "due_today_word") if days <= 0 else say(lang, "due_tomorrow") if days == 1 else when
         question = session.asked[item_id].question if item_id in session.asked else item_id
-        lines.append(f"- {question} — {day(lang, at.date(), year=True)} ({when})")
+        lines.append(f"- {question} — {say(lang, 'due_on', day=day(lang, at.date(), year=True), when=when)}")
+    # noon: each day's bar sits whole in its day, in whatever time zone the browser draws it
     ahead = sched.forecast(session.notes, days=FORECAST_DAYS)
-    forecast = [{"day": day(lang, d), "due": n} for d, n in ahead]
+    forecast = [{"day": datetime.combine(d, time(12)), "due": n} for d, n in ahead]
     return ScheduleView(markdown="\n".join(lines) if len(lines) > 1 else "", forecast=forecast)

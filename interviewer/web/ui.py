@@ -23,7 +23,7 @@ from interviewer.web.coach import Coach, NotesLoaded  # noqa: E402
 from interviewer.web.errors import guarded, guarded_stream  # noqa: E402
 from interviewer.web.handlers import Page, UserError  # noqa: E402
 from interviewer.web.layout import BUTTONS, PAGE, REPORT, SOURCES, layout  # noqa: E402
-from interviewer.web.locale import I18N, follow  # noqa: E402
+from interviewer.web.locale import I18N, TOAST_TITLE, follow  # noqa: E402
 from interviewer.web.uploads import MAX_TOTAL  # noqa: E402
 
 HERE = Path(__file__).parent
@@ -155,16 +155,12 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             r = handlers.report(coach, s, lang_)
             h = handlers.history(coach, lang_)
             plan = practice.schedule(coach, s, lang_)
-            trend, axes = pd.DataFrame(h.trend, columns=["date", "topic", "score"]), views.axes(lang_)
-            per_topic, ahead = pd.DataFrame(r.topics, columns=["topic", "score"]), pd.DataFrame(plan.forecast)
+            charts = views.charts(lang_, r.topics, h.trend, h.sessions, plan.forecast)
             current = s.id if s and any(sid == s.id for _, sid in h.choices) else None
             return {
                 c["report"]: r.summary,
                 c["model_answers"]: r.model_answers,
-                c["topic_plot"]: gr.update(value=per_topic, **axes["topic_plot"]),
-                c["trend"]: gr.update(value=trend, visible=h.sessions != 1, **axes["trend"]),
-                c["trend_points"]: gr.update(value=trend, visible=h.sessions == 1, **axes["trend_points"]),
-                c["forecast"]: gr.update(value=ahead.reindex(columns=["day", "due"]), **axes["forecast"]),
+                **{c[name]: gr.update(**chart) for name, chart in charts.items()},
                 c["schedule"]: plan.markdown,
                 c["past"]: pd.DataFrame(h.rows, columns=h.headers),
                 c["pick"]: gr.update(choices=h.choices, value=current),
@@ -243,5 +239,6 @@ def launch(
         css=css,
         footer_links=[],
         i18n=I18N,
+        head=TOAST_TITLE,
         **kw,
     )

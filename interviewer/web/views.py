@@ -8,6 +8,8 @@ it), and every piece placed into our own HTML goes through html.escape first.
 from html import escape
 from typing import Any
 
+import pandas as pd
+
 from interviewer import bands
 from interviewer.grading.grader import Grade
 from interviewer.messages import Lang, say, shown
@@ -82,9 +84,10 @@ def feedback_html(turn: Turn | None, asked: Asked | None = None, lang: Lang = "e
         section = f"<cite>{escape(asked.source)} › {escape(asked.heading)}</cite>"
         revealed += f"<p class='fb-written'>{say(lang, by, section=section)}</p>"
     if turn.appeal:
-        why = f": {escape(turn.appeal.reason)}" if turn.appeal.reason else ""
         mine = say(lang, "your_appeal", score=bands.score_text(turn.appeal.score, lang))
-        revealed += f"<p class='fb-appeal'>{mine}{why}</p>"
+        if turn.appeal.reason:
+            mine = say(lang, "appeal_because", appeal=mine, why=escape(turn.appeal.reason))
+        revealed += f"<p class='fb-appeal'>{mine}</p>"
     points = []
     for p in g.points:
         evidence = f"<blockquote>“{escape(p.evidence)}”</blockquote>" if p.evidence else ""
@@ -178,15 +181,27 @@ def clock_html(limit: int, left: float, key: str, lang: Lang = "en") -> str:
     )
 
 
-def axes(lang: Lang) -> dict[str, dict[str, Any]]:
-    """The report's charts' axis titles, by chart."""
+def charts(
+    lang: Lang,
+    topics: list[dict[str, object]],
+    trend: list[dict[str, object]],
+    sessions: int,
+    forecast: list[dict[str, object]],
+) -> dict[str, dict[str, Any]]:
+    """The report's charts, by name, as the arguments of their updates: the data, the axes'
+    titles in `lang`, the trend as lines (or as points, for one session: a line needs two)."""
     score, topic = say(lang, "axis_score"), say(lang, "axis_topic")
-    trend = {"x_title": say(lang, "axis_date"), "y_title": score, "color_title": topic}
+    over_time = pd.DataFrame(trend, columns=["date", "topic", "score"])
+    along = {"x_title": say(lang, "axis_date"), "y_title": score, "color_title": topic}
+    per_topic = pd.DataFrame(topics, columns=["topic", "score"])
+    # days on a time axis, dated as the language writes them: in their order, not the alphabet's
+    days = pd.DataFrame(forecast, columns=["day", "due"])
     return {
-        "topic_plot": {"x_title": topic, "y_title": score},
-        "trend": trend,
-        "trend_points": trend,
-        "forecast": {"x_title": say(lang, "axis_day"), "y_title": say(lang, "axis_due")},
+        "topic_plot": {"value": per_topic, "x_title": topic, "y_title": score},
+        "trend": {"value": over_time, "visible": sessions != 1, **along},
+        "trend_points": {"value": over_time, "visible": sessions == 1, **along},
+        "forecast": {"value": days, "x_axis_format": say(lang, "day_format")}
+        | {"x_title": say(lang, "axis_day"), "y_title": say(lang, "axis_due")},
     }
 
 
