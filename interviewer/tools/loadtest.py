@@ -20,6 +20,9 @@ from interviewer.web.coach import Coach
 from knowledge.embedder import FakeEmbedder
 
 MAX_TURNS = 12  # per user: questions times (1 + follow-ups) never reaches it; a guard, not a goal
+# a hang guard, not a speed bound: on a busy 2-core machine, 20 clients fetching the page's config
+# at once waited past httpx's default 5 s (ReadTimeout)
+CLIENT_TIMEOUT = 300.0
 
 
 class UserRun(BaseModel):
@@ -68,7 +71,7 @@ def _interview(url: str, notes: Path, user: int, questions: int, barrier: thread
     from gradio_client import Client
 
     try:
-        client = Client(url, verbose=False)
+        client = Client(url, verbose=False, httpx_kwargs={"timeout": CLIENT_TIMEOUT})
         client.predict("A folder on this computer", str(notes), None, api_name="/load_notes")
         client.predict([], questions, 1, "auto", False, api_name="/start")
     except BaseException:
