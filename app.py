@@ -23,6 +23,7 @@ import time
 STARTED = time.perf_counter()  # before the heavy imports: "app start" for the benchmark
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
@@ -276,11 +277,22 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def make_coach(settings: Settings, embedder_name: str | None = None) -> "Coach":
+def make_coach(
+    settings: Settings, embedder_name: str | None = None, indexing_process: bool = False
+) -> "Coach":
+    """With `indexing_process` (the page), notes are embedded in a low-priority process of
+    their own, so a big folder never starves the page; the terminal has no page to starve."""
     from interviewer.web.coach import Coach
+    from knowledge.indexer import InProcess, Worker
 
     name = embedder_name or settings.embedder
-    return Coach(settings.data_dir, lambda: make_embedder(name, settings), lambda: make_chat(settings))
+    # a partial, not a lambda: the indexing process is spawned and gets it pickled. It loads the
+    # model after the page has (assembled it, with a bar), so it has nothing to show
+    in_worker = functools.partial(make_embedder, name, settings, False)
+    indexer = Worker(in_worker) if indexing_process else InProcess()
+    return Coach(
+        settings.data_dir, lambda: make_embedder(name, settings), lambda: make_chat(settings), indexer=indexer
+    )
 
 
 def make_engine(notes: Path, settings: Settings, embedder_name: str | None = None) -> "Engine":
@@ -294,7 +306,7 @@ def make_engine(notes: Path, settings: Settings, embedder_name: str | None = Non
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.web import ui
 
-    coach = make_coach(settings)
+    coach = make_coach(settings, indexing_process=True)
     coach.preload(BUNDLED_NOTES)  # index and load the models now, not when a page first opens
     demo = ui.build(coach, BUNDLED_NOTES)
     print(f"Interview Coach: open http://{settings.host}:{settings.port} in your browser (Ctrl+C stops it).")

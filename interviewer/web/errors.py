@@ -12,6 +12,7 @@ import gradio as gr
 from interviewer.web.handlers import UserError
 from interviewer.web.uploads import UploadError
 from knowledge.files import NotesFileError
+from knowledge.indexer import IndexingError
 from knowledge.models import ModelAssemblyError
 from knowledge.store import CorruptIndex
 
@@ -22,6 +23,7 @@ _PLAIN = (
     UploadError,
     NotesFileError,
     CorruptIndex,
+    IndexingError,
     ModelAssemblyError,
     FileNotFoundError,
     ValueError,

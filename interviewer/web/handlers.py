@@ -35,8 +35,10 @@ class Page(BaseModel):
     clock: str = ""  # the countdown's HTML while a timed question waits; empty otherwise
 
 
-def start(coach: Coach, root: str, options: SessionOptions) -> tuple[Session, Page]:
-    """A new interview on the tab's notes, or on the preloaded ones (waiting for them) if none."""
+def start(coach: Coach, root: str, options: SessionOptions, name: str = "") -> tuple[Session, Page]:
+    """A new interview on the tab's notes, or on the preloaded ones if none. Notes still being
+    indexed are waited for until their first questions are ready, and the status says it
+    started on those (`name`: the notes as the person knows them)."""
     root = root or coach.default_root()
     if not root:
         raise UserError("Load some notes first.")
@@ -46,7 +48,11 @@ def start(coach: Coach, root: str, options: SessionOptions) -> tuple[Session, Pa
     except ValueError as e:
         raise UserError(f"Can't start: {e}.") from e
     typing(coach, session, "")
-    return session, page(coach, session)
+    notice = ""
+    if coach.is_partial(engine):
+        first = len(engine.kb.items)
+        notice = f"Indexing {name or Path(root).name}: starting on the first {first} questions…"
+    return session, page(coach, session, notice)
 
 
 def resume(coach: Coach) -> tuple[Session, Page]:

@@ -4,6 +4,7 @@ The components are laid out and named in layout.py; what each button does is in 
 every event goes through errors.guarded, so a failure is a message and the session is kept.
 """
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,6 +41,12 @@ REPORT = (
     "schedule",
 )
 PROGRESS = gr.Progress(track_tqdm=True)  # tqdm bars (model assembly, embedding) show in the page
+# what a tab asked to load, noted in the browser at the click, before any request is sent: a
+# Start pressed a moment after Load starts on those notes even if its request is served first
+ASKED = (
+    f"(source, path) => source === {json.dumps(SOURCES[2])} ? 'upload'"
+    f" : source === {json.dumps(SOURCES[1])} ? 'folder:' + path : 'sample'"
+)
 
 
 def build(coach: Coach, bundled: Path) -> gr.Blocks:
@@ -64,6 +71,25 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         pick = c["pick"]
         page_out = [c[n] for n in PAGE + BUTTONS]
         report_out = [c[n] for n in REPORT]
+        # the notes this tab asked for last (see ASKED); "" from the API, which loads them first
+        asked = gr.Textbox("", visible="hidden", elem_id="asked")
+        uploads = (coach.data_dir / "uploads").resolve()
+
+        def wanted(asked_: str, uploaded: list[str] | None) -> str:
+            """The root of the notes the tab asked for last ("" if it never asked)."""
+            if asked_ == "sample":
+                return str(bundled.resolve())
+            path = asked_.removeprefix("folder:").strip()
+            if asked_.startswith("folder:") and path:
+                return str(Path(path).expanduser().resolve())
+            if asked_ == "upload" and uploaded:
+                return str(coach.unpack([Path(f) for f in uploaded]).folder.resolve())
+            return ""
+
+        def named(root_: str) -> str:
+            if root_ == str(bundled.resolve()):
+                return "the sample notes"
+            return "your uploaded notes" if Path(root_).parent == uploads else Path(root_).name
 
         def show(p: Page) -> dict[Any, Any]:
             shown = {c["chat"]: p.chat, c["feedback"]: p.feedback, c["status"]: p.status, c["clock"]: p.clock}
@@ -107,14 +133,18 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             weak: bool,
             job_: str | None = None,  # None: optional in the API, so older callers still start
             limit: float | None = None,
+            uploaded: list[str] | None = None,
+            asked_: str | None = None,
         ) -> Iterator[dict[Any, Any]]:
-            if not root_ and coach.preloading():  # Start before the sample notes are in: wait, say so
+            # the notes asked for last, even while they load: never the previous ones in silence
+            notes = wanted(asked_ or "", uploaded) or root_ or coach.default_root()
+            if notes and not coach.ready(notes):  # they are being indexed: wait, say so
                 yield {
-                    c["status"]: "Indexing the sample notes (the first start also assembles the models); "
-                    "the interview starts by itself as soon as the first questions are ready…"
+                    c["status"]: f"Indexing {named(notes)}; the interview starts by itself as soon as its "
+                    "first questions are ready…"
                 }
             options = practice.options(topics_, int(n), int(fu), lang, weak, job_ or "", int(limit or 0))
-            s, p = handlers.start(coach, root_, options)
+            s, p = handlers.start(coach, notes, options, named(notes) if notes else "")
             shown = {c["job_view"]: practice.job(s), tabs: gr.update(selected="interview")}
             yield {session: s, root: s.notes, **show(p), **shown}
 
@@ -189,16 +219,20 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         # the bars (model assembly, embedding) show on the summary alone, where there is room
         loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
         # what is due shows after the notes load, as its own step: load_notes' API outputs stay as they were
+        c["load_btn"].click(None, [source, folder], asked, js=ASKED)
         c["load_btn"].click(load, notes_in, notes_out, api_name="load_notes", **loading).then(
             due_today, root, due, **hidden
         )
+        files.upload(None, None, asked, js="() => 'upload'")
         files.upload(load, notes_in, notes_out, **loading, **hidden).then(due_today, root, due, **hidden)
+        demo.load(None, None, asked, js="() => 'sample'")
         demo.load(load, notes_in, notes_out, **loading, **hidden).then(due_today, root, due, **hidden)
         c["job_file"].upload(read_job, c["job_file"], job, **hidden)
         demo.load(refresh, session, report_out, **hidden)
         c["start_btn"].click(
             begin,
-            [root, topics, questions, c["follow_ups"], c["language"], c["review_weak"], job, c["time_limit"]],
+            [root, topics, questions, c["follow_ups"], c["language"], c["review_weak"], job, c["time_limit"]]
+            + [files, asked],
             [session, root, *page_out, c["job_view"], tabs],
             api_name="start",
         )
