@@ -4,6 +4,7 @@
     python app.py ingest PATH [--json] # index your notes folder (or one file)
     python app.py bench [PATH] [--json] # speed and retrieval figures with the real models
     python app.py bench [PATH] --scale N # cold indexing of N questions cycled from PATH
+    python app.py bench [PATH] --browser [--while-indexing N] # in Chromium (while N questions index)
     python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
     python app.py eval FILE.jsonl... [--folds K --seeds S] [--json]   # agreement with human graders
     python app.py calibrate FILE.jsonl...                # refit the grader's calibration
@@ -126,8 +127,13 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
         with tempfile.TemporaryDirectory() as scratch:  # a scripted candidate's history is not the user's
             settings.data_dir = Path(scratch)
-            coach = make_coach(settings, args.embedder)
-            figures = browser_bench.run(coach, path, args.turns, args.think, args.paste, args.pause)
+            coach = make_coach(settings, args.embedder, indexing_process=not args.index_in_process)
+            if args.while_indexing:
+                big = Path(scratch) / "big-notes"
+                bench.scaled_notes(path, args.while_indexing, big)
+                figures = browser_bench.while_indexing(coach, path, big)
+            else:
+                figures = browser_bench.run(coach, path, args.turns, args.think, args.paste, args.pause)
         print(json.dumps(figures) if args.json else _table(figures))
         return 0
     embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
@@ -388,6 +394,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--paste", action="store_true", help="with --browser: paste answers instead of typing")
     p.add_argument(
         "--pause", type=float, default=1.35, help="with --browser: seconds from the last key to Enter"
+    )
+    p.add_argument(
+        "--while-indexing",
+        type=int,
+        help="with --browser: time Start, Hint and Skip while another tab loads N questions cycled from PATH",
+    )
+    p.add_argument(
+        "--index-in-process", action="store_true", help="with --browser: index in the app process, as before"
     )
     p.add_argument("--scale", type=int, help="index N questions cycled from PATH (made distinct), cold")
     p.add_argument("--embedder")

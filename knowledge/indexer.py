@@ -2,26 +2,21 @@
 
 On two cores, embedding a big folder in the app's own process took the CPU (and the
 embedder's lock) from the page's own work: Skip took 5.3 s to answer. Worker runs ingest() in
-a process started with spawn (forking a process that has torch loaded is unsafe), niced to 19
-before it loads its own copy of the embedder: the same model and dtype, so the same vectors,
-and the page's work takes the CPU the moment it needs it. The worker sends its progress, the
-questions embedded so far (an interview can start on them) and the summary; the index it
-saves is read back here. It exits after IDLE seconds without work (its embedder is ~1 GB),
-when the app stops, and, as the LLM server does, when the app is killed (its parent changes).
-A folder with nothing to embed is indexed here in milliseconds: no process is started for it.
+a process started with spawn (forking a process that has torch loaded is unsafe) and niced to
+19 (worker.py, the code that runs there), with its own copy of the embedder: the same model
+and dtype, so the same vectors. The worker sends its progress, the questions embedded so far
+(an interview can start on them) and the summary; the index it saves is read back here. It
+exits after IDLE seconds without work (its embedder is ~1 GB) and when the app stops. A folder
+with nothing to embed is indexed here in milliseconds: no process is started for it.
 
 InProcess runs ingest() in the calling thread: for fakes that tests hold with threading events.
 """
 
 import atexit
-import logging
 import multiprocessing
 import os
-import pickle
-import signal
 import sys
 import threading
-import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -36,15 +31,10 @@ from knowledge.ingest import ingest, up_to_date
 from knowledge.items import IngestSummary
 from knowledge.kb import KnowledgeBase, open_kb
 from knowledge.store import Payload
+from knowledge.worker import IndexingError, serve
 
-log = logging.getLogger(__name__)
-NICE = 19  # the lowest: the page's grading and next question take the CPU from indexing at once
 IDLE = 60.0  # seconds a worker waits for the next folder before it exits and frees its memory
 OnPartial = Callable[[KnowledgeBase], None]
-
-
-class IndexingError(Exception):
-    """The indexing process stopped or could not start; str(e) says why, for the page."""
 
 
 class Indexer(Protocol):
@@ -84,6 +74,7 @@ class Worker:
         self._conn: Connection | None = None
         self._lock = threading.Lock()  # held while a folder is indexed
         self._timer: threading.Timer | None = None
+        self._model: tuple[Any, ...] = ()  # the worker's embedder: name, dim
         atexit.register(self.close)
 
     def index(
@@ -101,7 +92,10 @@ class Worker:
                 self._timer.cancel()
             try:
                 conn = self._started(embedder)
-                conn.send((str(notes), str(folder)))
+                try:
+                    conn.send((str(notes), str(folder)))
+                except OSError as e:  # it died since it was last seen alive
+                    raise self._stopped("starting") from e
                 summary = self._follow(conn, embedder, on_partial, progress)
             finally:
                 self._timer = threading.Timer(self.idle, self._retire)
@@ -128,21 +122,23 @@ class Worker:
                 self._lock.release()
 
     def _started(self, embedder: Embedder) -> Connection:
-        if self.proc is not None and self.proc.is_alive() and self._conn is not None:
-            return self._conn
-        ctx = multiprocessing.get_context("spawn")
-        conn, theirs = ctx.Pipe()
-        proc = ctx.Process(
-            target=serve, args=(theirs, self.make_embedder, os.getpid()), name="index-worker", daemon=True
-        )
-        proc.start()
-        theirs.close()  # so that recv() here ends (EOFError) when the worker dies
-        self.proc, self._conn = proc, conn
-        name, dim = self._receive(conn, "starting")[1:]
-        if (name, dim) != (embedder.name, embedder.dim):
-            self.close()
-            raise IndexingError(f"the indexing process loaded {name} ({dim}), not {embedder.name}")
-        return conn
+        """The worker, started if need be, with the page's embedder: the index it saves is read here."""
+        if self.proc is None or not self.proc.is_alive() or self._conn is None:
+            ctx = multiprocessing.get_context("spawn")
+            conn, theirs = ctx.Pipe()
+            proc = ctx.Process(
+                target=serve, args=(theirs, self.make_embedder, os.getpid()), name="index-worker", daemon=True
+            )
+            proc.start()
+            theirs.close()  # so that recv() here ends (EOFError) when the worker dies
+            self.proc, self._conn = proc, conn
+            self._model = self._receive(conn, "starting")[1:]
+        if self._model != (embedder.name, embedder.dim):
+            name, dim = self._model
+            raise IndexingError(
+                f"the indexing process loaded {name} ({dim}), not {embedder.name} ({embedder.dim})"
+            )
+        return self._conn
 
     def _follow(
         self, conn: Connection, embedder: Embedder, on_partial: OnPartial | None, progress: bool
@@ -180,84 +176,20 @@ class Worker:
         try:
             message: tuple[Any, ...] = conn.recv()
         except (EOFError, OSError) as e:
-            proc = self.proc
-            code = None
-            if proc is not None:
-                proc.join(10)
-                code = proc.exitcode
-            self.close()
-            how = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
-            raise IndexingError(
-                f"the indexing process stopped while {doing} ({how}); the saved index is as it "
-                "was, and loading the notes again starts a new one"
-            ) from e
+            raise self._stopped(doing) from e
         if message[0] == "failed":
             raise message[1]
         return message
 
-
-def serve(conn: Connection, make_embedder: Callable[[], Embedder], parent: int) -> None:
-    """The worker: niced first (Linux's nice is per thread, and threads inherit it), then the
-    embedder, then one folder after another until the app closes the pipe."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, 0, NICE)
-    except OSError:
-        pass  # priority is a nicety; indexing still works without it
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in the terminal stops the app, which stops this
-    threading.Thread(target=_watch, args=(parent,), daemon=True, name="watchdog").start()
-    try:
-        embedder = make_embedder()
-    except Exception as e:
-        _fail(conn, e)
-        return
-    conn.send(("ready", embedder.name, embedder.dim))
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        notes, folder = job
-        partial = _Partials(conn)
-        try:
-            _, summary = ingest(
-                Path(notes),
-                embedder,
-                Path(folder),
-                on_partial=partial.send,
-                on_progress=lambda done, total: conn.send(("progress", done, total)),
-            )
-        except Exception as e:
-            log.exception("indexing %s failed", notes)
-            _fail(conn, e)
-            continue
-        conn.send(("done", summary))
-
-
-class _Partials:
-    """Each partial index as what it adds to the one before: the app rebuilds the whole."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn, self.items, self.points = conn, 0, 0
-
-    def send(self, kb: KnowledgeBase) -> None:
-        points = kb.payload.points
-        vectors = kb.point_index.vectors()[self.points :]
-        self.conn.send(("partial", kb.manifest, kb.items[self.items :], points[self.points :], vectors))
-        self.items, self.points = len(kb.items), len(points)
-
-
-def _fail(conn: Connection, e: Exception) -> None:
-    """The exception itself where it survives pickling (the app then raises what in-process
-    ingest would), else its type and message."""
-    try:
-        pickle.loads(pickle.dumps(e))
-    except Exception:
-        e = IndexingError(f"{type(e).__name__}: {e}")
-    conn.send(("failed", e))
-
-
-def _watch(parent: int) -> None:
-    """A killed app (SIGKILL skips atexit) must not leave a ~1 GB worker behind."""
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(0)
+    def _stopped(self, doing: str) -> IndexingError:
+        """Why the worker is gone (killed, out of memory, crashed), once it is."""
+        proc, code = self.proc, None
+        if proc is not None:
+            proc.join(10)
+            code = proc.exitcode
+        self.close()
+        how = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
+        return IndexingError(
+            f"the indexing process stopped while {doing} ({how}); the saved index is as it was, "
+            "and loading the notes again starts a new one"
+        )

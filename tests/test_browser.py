@@ -4,10 +4,13 @@ Screenshots of the interview and the report land in test-artifacts/ for a person
 Without /usr/bin/chromium the test skips, except under CI, where .ci/run installs it.
 """
 
+import functools
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,7 +19,10 @@ from interviewer.chat import FakeChat
 from interviewer.grading.clauses import split_clauses
 from interviewer.web import ui
 from interviewer.web.coach import Coach
+from interviewer.web.layout import SOURCES
 from knowledge.embedder import Embedder, FakeEmbedder, Kind
+from knowledge.indexer import Worker
+from tests.conftest import SPAWN, HeldEmbedder, ProcessHeldEmbedder, big_folder
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -176,27 +182,113 @@ def test_an_interview_from_start_to_downloaded_transcript(
     assert "## The job" in text and "- Kubernetes cluster administration" in text
 
 
-class SlowEmbedder(FakeEmbedder):
-    """Indexing that takes a while, as the real model's first start does."""
+def serve(coach: Coach) -> Any:
+    demo = ui.build(coach, NOTES)  # the fixture notes stand in for the bundled ones
+    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)
+    assert demo.local_url
+    return demo
 
-    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
-        time.sleep(0.5)
-        return super().encode(texts, kind)
+
+def no_error(page: Page) -> None:
+    """No error toast and no red badge: nothing went wrong that the person caused."""
+    expect(page.locator(".toast-body")).to_have_count(0)
+    assert "Error" not in page.locator("#chat").inner_text()
+    assert "Error" not in page.locator("#status").inner_text()
+
+
+def load_folder(page: Page, folder: Path) -> None:
+    page.get_by_text(SOURCES[1]).click()
+    page.get_by_label("Notes folder").fill(str(folder))
+    page.get_by_role("button", name="Load notes").click()
 
 
 def test_start_pressed_before_the_notes_are_in_waits_instead_of_failing(data_dir: Path, page: Page) -> None:
-    coach = Coach(data_dir, SlowEmbedder, lambda: FakeChat(["What happens at inference time?"] * 5))
+    go = threading.Event()  # the notes are embedded when the test says so
+    chat = FakeChat(["What happens at inference time?"] * 5)
+    coach = Coach(data_dir, lambda: HeldEmbedder(go), lambda: chat)
     coach.preload(NOTES)  # what app.py does at server start
-    demo = ui.build(coach, NOTES)
-    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)
+    demo = serve(coach)
     try:
-        assert demo.local_url
         page.goto(demo.local_url)
         page.locator("#start").click()  # at once: nothing is indexed yet
+        expect(page.locator("#status")).to_contain_text("Indexing the sample notes", timeout=60_000)
+        go.set()
         expect(page.locator("#chat")).to_contain_text("Question 1 of", timeout=60_000)
-        # no error toast and no red badge: nothing went wrong that the person caused
-        expect(page.locator(".toast-body")).to_have_count(0)
-        assert "Error" not in page.locator("#chat").inner_text()
-        assert "Error" not in page.locator("#status").inner_text()
+        no_error(page)
     finally:
+        go.set()
         demo.close()
+
+
+PROSE = """# Optimisation in prose
+
+How models are trained, written as paragraphs rather than questions.
+
+## Gradient descent
+
+Gradient descent moves the weights against the gradient of the loss. The learning rate sets
+the size of each step.
+
+## Momentum
+
+Momentum keeps a running average of past gradients. It damps oscillations across steep valleys.
+"""
+
+
+def test_start_pressed_at_once_after_loading_a_folder_starts_on_that_folder(
+    data_dir: Path, page: Page, tmp_path: Path
+) -> None:
+    """Load a prose folder and press Start at once: its first question, never the sample's."""
+    prose = tmp_path / "prose"
+    prose.mkdir()
+    (prose / "optimisation.md").write_text(PROSE, encoding="utf-8")
+    go = threading.Event()  # only the prose folder's embedding waits for the test
+    coach = Coach(data_dir, lambda: HeldEmbedder(go, "steep valleys"), lambda: FakeChat())
+    demo = serve(coach)
+    try:
+        page.goto(demo.local_url)
+        expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=60_000)  # the sample
+        load_folder(page, prose)
+        page.locator("#start").click()  # at once: the prose folder is still being indexed
+        expect(page.locator("#status")).to_contain_text("Indexing prose", timeout=60_000)
+        go.set()
+        chat = page.locator("#chat")
+        expect(chat).to_contain_text("Question 1 of 2", timeout=60_000)
+        expect(chat).to_contain_text("Optimisation in prose")  # the question's topic: that folder's
+        assert "Deep learning" not in chat.inner_text()
+        expect(page.locator("#notes-summary")).to_contain_text("2 questions", timeout=60_000)
+        no_error(page)
+    finally:
+        go.set()
+        demo.close()
+
+
+def test_skip_and_hint_answer_while_a_large_folder_embeds(data_dir: Path, page: Page, tmp_path: Path) -> None:
+    """The page's buttons while another folder is embedded in the indexing process (held
+    there, mid-folder, until the test lets it go): each gets its answer."""
+    big = big_folder(tmp_path / "big")
+    go, started = SPAWN.Event(), SPAWN.Event()
+    indexer = Worker(functools.partial(ProcessHeldEmbedder, go, started, " of 9-"))
+    chat_model = FakeChat(["What happens at inference time?"] * 5)
+    coach = Coach(data_dir, FakeEmbedder, lambda: chat_model, indexer=indexer)
+    demo = serve(coach)
+    try:
+        page.goto(demo.local_url)
+        expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=60_000)
+        page.locator("#start").click()
+        chat = page.locator("#chat")
+        expect(chat).to_contain_text("Question 1 of 3", timeout=60_000)
+        load_folder(page, big)
+        assert started.wait(60)  # the big folder's last file is being embedded
+        page.get_by_role("button", name="Skip").click()
+        expect(chat).to_contain_text("Question 2 of 3", timeout=60_000)
+        page.get_by_role("button", name="Hint").click()
+        expect(chat.locator(".message").last).to_contain_text("💡", timeout=60_000)
+        assert coach.indexing(str(big.resolve()))  # both came while the folder was embedding
+        go.set()
+        expect(page.locator("#notes-summary")).to_contain_text("300 questions", timeout=60_000)
+        no_error(page)
+    finally:
+        go.set()
+        demo.close()
+        indexer.close()

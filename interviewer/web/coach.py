@@ -76,7 +76,6 @@ class Coach:
         self._loads: dict[str, Loading] = {}  # folders being indexed, by root
         self._partials: weakref.WeakSet[Engine] = weakref.WeakSet()
         self._preload_root = ""
-        self._preload: threading.Thread | None = None
         self._preparer: Preparer | None = None
         self.typing = Typing()  # each tab's answer as typed, until typing pauses
 
@@ -164,8 +163,7 @@ class Coach:
         """Indexes the notes (and loads the models) in the background from server start, so a
         Start pressed before the page has loaded them waits for them instead of failing."""
         self._preload_root = str(notes.resolve())
-        self._preload = threading.Thread(target=self._load_default, args=(notes,), daemon=True)
-        self._preload.start()
+        threading.Thread(target=self._load_default, args=(notes,), daemon=True, name="preload").start()
 
     def _load_default(self, notes: Path) -> None:
         try:
@@ -173,9 +171,6 @@ class Coach:
             self.warm()
         except Exception:
             pass  # kept with its load: a Start on these notes says why, and tries again
-
-    def preloading(self) -> bool:
-        return self._preload is not None and self._preload.is_alive()
 
     def default_root(self) -> str:
         """The preloaded notes' root ("" when nothing was preloaded); engine() waits for them."""
@@ -186,6 +181,11 @@ class Coach:
         with self._changed:
             loading = self._loads.get(root)
             return root in self._engines or (loading is not None and loading.partial is not None)
+
+    def indexing(self, root: str) -> bool:
+        """Whether these notes are being indexed now."""
+        with self._changed:
+            return root in self._loads
 
     def is_partial(self, engine: Engine) -> bool:
         """Whether this engine is on the first questions of a folder still being indexed."""

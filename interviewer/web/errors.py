@@ -12,9 +12,9 @@ import gradio as gr
 from interviewer.web.handlers import UserError
 from interviewer.web.uploads import UploadError
 from knowledge.files import NotesFileError
-from knowledge.indexer import IndexingError
 from knowledge.models import ModelAssemblyError
 from knowledge.store import CorruptIndex
+from knowledge.worker import IndexingError
 
 log = logging.getLogger("interview-coach")
 # errors whose message is already written for the person reading it

@@ -4,7 +4,6 @@ The components are laid out and named in layout.py; what each button does is in 
 every event goes through errors.guarded, so a failure is a message and the session is kept.
 """
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from interviewer.session import Session  # noqa: E402
-from interviewer.web import handlers, practice  # noqa: E402
+from interviewer.web import asked, handlers, practice  # noqa: E402
 from interviewer.web.coach import Coach  # noqa: E402
 from interviewer.web.errors import guarded, guarded_stream  # noqa: E402
 from interviewer.web.handlers import Page, UserError  # noqa: E402
@@ -41,12 +40,6 @@ REPORT = (
     "schedule",
 )
 PROGRESS = gr.Progress(track_tqdm=True)  # tqdm bars (model assembly, embedding) show in the page
-# what a tab asked to load, noted in the browser at the click, before any request is sent: a
-# Start pressed a moment after Load starts on those notes even if its request is served first
-ASKED = (
-    f"(source, path) => source === {json.dumps(SOURCES[2])} ? 'upload'"
-    f" : source === {json.dumps(SOURCES[1])} ? 'folder:' + path : 'sample'"
-)
 
 
 def build(coach: Coach, bundled: Path) -> gr.Blocks:
@@ -71,25 +64,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         pick = c["pick"]
         page_out = [c[n] for n in PAGE + BUTTONS]
         report_out = [c[n] for n in REPORT]
-        # the notes this tab asked for last (see ASKED); "" from the API, which loads them first
-        asked = gr.Textbox("", visible="hidden", elem_id="asked")
-        uploads = (coach.data_dir / "uploads").resolve()
-
-        def wanted(asked_: str, uploaded: list[str] | None) -> str:
-            """The root of the notes the tab asked for last ("" if it never asked)."""
-            if asked_ == "sample":
-                return str(bundled.resolve())
-            path = asked_.removeprefix("folder:").strip()
-            if asked_.startswith("folder:") and path:
-                return str(Path(path).expanduser().resolve())
-            if asked_ == "upload" and uploaded:
-                return str(coach.unpack([Path(f) for f in uploaded]).folder.resolve())
-            return ""
-
-        def named(root_: str) -> str:
-            if root_ == str(bundled.resolve()):
-                return "the sample notes"
-            return "your uploaded notes" if Path(root_).parent == uploads else Path(root_).name
+        asked_box = asked.noted(demo, c)  # the notes this tab asked for last; "" from the API
 
         def show(p: Page) -> dict[Any, Any]:
             shown = {c["chat"]: p.chat, c["feedback"]: p.feedback, c["status"]: p.status, c["clock"]: p.clock}
@@ -137,14 +112,12 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             asked_: str | None = None,
         ) -> Iterator[dict[Any, Any]]:
             # the notes asked for last, even while they load: never the previous ones in silence
-            notes = wanted(asked_ or "", uploaded) or root_ or coach.default_root()
-            if notes and not coach.ready(notes):  # they are being indexed: wait, say so
-                yield {
-                    c["status"]: f"Indexing {named(notes)}; the interview starts by itself as soon as its "
-                    "first questions are ready…"
-                }
+            notes = asked.root(coach, asked_ or "", uploaded, bundled) or root_ or coach.default_root()
+            named = asked.name(coach, notes, bundled)
+            if notes and not coach.ready(notes):  # being indexed: wait, say so
+                yield {c["status"]: f"Indexing {named}: starting as soon as its first questions are ready…"}
             options = practice.options(topics_, int(n), int(fu), lang, weak, job_ or "", int(limit or 0))
-            s, p = handlers.start(coach, notes, options, named(notes) if notes else "")
+            s, p = handlers.start(coach, notes, options, named)
             shown = {c["job_view"]: practice.job(s), tabs: gr.update(selected="interview")}
             yield {session: s, root: s.notes, **show(p), **shown}
 
@@ -219,20 +192,17 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         # the bars (model assembly, embedding) show on the summary alone, where there is room
         loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
         # what is due shows after the notes load, as its own step: load_notes' API outputs stay as they were
-        c["load_btn"].click(None, [source, folder], asked, js=ASKED)
         c["load_btn"].click(load, notes_in, notes_out, api_name="load_notes", **loading).then(
             due_today, root, due, **hidden
         )
-        files.upload(None, None, asked, js="() => 'upload'")
         files.upload(load, notes_in, notes_out, **loading, **hidden).then(due_today, root, due, **hidden)
-        demo.load(None, None, asked, js="() => 'sample'")
         demo.load(load, notes_in, notes_out, **loading, **hidden).then(due_today, root, due, **hidden)
         c["job_file"].upload(read_job, c["job_file"], job, **hidden)
         demo.load(refresh, session, report_out, **hidden)
         c["start_btn"].click(
             begin,
             [root, topics, questions, c["follow_ups"], c["language"], c["review_weak"], job, c["time_limit"]]
-            + [files, asked],
+            + [files, asked_box],
             [session, root, *page_out, c["job_view"], tabs],
             api_name="start",
         )
