@@ -144,15 +144,19 @@ class Worker:
         self, conn: Connection, embedder: Embedder, on_partial: OnPartial | None, progress: bool
     ) -> IngestSummary:
         """The worker's messages until its summary: a tqdm bar here mirrors its progress (the
-        page tracks tqdm bars in this thread), and the questions embedded so far are rebuilt."""
+        page tracks tqdm bars in this thread), and the questions embedded so far are rebuilt.
+        Read to the last one even if on_partial fails, so the next folder's messages are its own."""
         bar: Any = None
         items: list[Any] = []
         points: list[Any] = []
         vectors: list[np.ndarray] = []
+        failed: Exception | None = None
         try:
             while True:
                 message = self._receive(conn, "indexing")
                 if message[0] == "done":
+                    if failed is not None:
+                        raise failed
                     summary: IngestSummary = message[1]
                     return summary
                 if message[0] == "progress" and progress:
@@ -162,12 +166,15 @@ class Worker:
 
                         bar = tqdm(total=total, desc="embedding notes", unit="text", file=sys.stderr)
                     bar.update(done - bar.n)
-                elif message[0] == "partial" and on_partial:
+                elif message[0] == "partial" and on_partial and failed is None:
                     manifest, more_items, more_points, more_vectors = message[1:]
                     items, points = items + more_items, points + more_points
                     vectors.append(more_vectors)
                     index = VectorIndex.build(np.vstack(vectors), embedder.dim)
-                    on_partial(KnowledgeBase(manifest, Payload(items=items, points=points), index))
+                    try:
+                        on_partial(KnowledgeBase(manifest, Payload(items=items, points=points), index))
+                    except Exception as e:
+                        failed = e
         finally:
             if bar is not None:
                 bar.close()

@@ -149,6 +149,14 @@ def test_errors_in_the_worker_are_raised_here_and_the_worker_goes_on(tmp_path: P
     pid = w.proc.pid
     kb, _ = w.index(big_folder(tmp_path / "fine", files=1), tmp_path / "index-b", FakeEmbedder())
     assert len(kb.items) == 30 and w.proc.pid == pid  # the same worker, still up
+
+    def refuse(kb: KnowledgeBase) -> None:
+        raise ValueError("no engine on this one")
+
+    with pytest.raises(ValueError, match="no engine on this one"):  # the app's own failure, mid-folder
+        w.index(big_folder(tmp_path / "big"), tmp_path / "index-e", FakeEmbedder(), refuse)
+    kb, summary = w.index(big_folder(tmp_path / "after", files=1), tmp_path / "index-f", FakeEmbedder())
+    assert summary.items == len(kb.items) == 30 and w.proc.pid == pid  # its own summary, not the last one's
     with pytest.raises(IndexingError, match="loaded fake \\(256\\), not fake \\(64\\)"):
         w.index(big_folder(tmp_path / "other", files=1), tmp_path / "index-c", FakeEmbedder(dim=64))
     from knowledge.models import ModelAssemblyError

@@ -10,6 +10,7 @@ the whole answer appears at once just before Enter, so nothing of it is embedded
 Timed from Enter: the grade on the page, and the next question (follow-up or main) on the page.
 """
 
+import os
 import re
 import time
 from pathlib import Path
@@ -121,6 +122,7 @@ def while_indexing(coach: Coach, notes: Path, big: Path, pace: float = 1.0) -> d
     demo = ui.build(coach, notes)
     ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)
     root = str(big.resolve())
+    load = [os.getloadavg()[0]]  # the CPU is shared: how busy it was says what the figures mean
     seconds: dict[str, list[float]] = {"start": [], "hint": [], "skip": []}
     dropped = 0
 
@@ -164,6 +166,7 @@ def while_indexing(coach: Coach, notes: Path, big: Path, pace: float = 1.0) -> d
                     timed(timed_tab, "hint", "button:text-is('Hint')", f"{_HINTS} > h")
                     timed(timed_tab, "skip", "button:text-is('Skip')", f"{_QUESTIONS} > q || {_OVER}")
             indexed = time.perf_counter() - began
+            load.append(os.getloadavg()[0])
             first = loading_tab.evaluate("window.first ? (window.first - window.clicked) / 1000 : -1")
             status = loading_tab.locator("#status").inner_text()
             browser.close()
@@ -173,6 +176,7 @@ def while_indexing(coach: Coach, notes: Path, big: Path, pace: float = 1.0) -> d
     finally:
         demo.close()
     out: dict[str, object] = {"indexing_s": round(indexed, 1), "timed_clicks_dropped": dropped}
+    out["load_average_before_after"] = f"{load[0]:.1f} / {load[1]:.1f}"
     for what, ts in seconds.items():
         out[f"{what}_clicks"] = len(ts)
         out[f"{what}_p50_s"] = round(float(np.median(ts)), 2) if ts else -1.0
