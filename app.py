@@ -2,6 +2,7 @@
 
     python app.py [--host H] [--port P] # the browser UI on http://127.0.0.1:7860
     python app.py ingest PATH [--json] # index your notes folder (or one file)
+    python app.py questions PATH [--json] # every question an interview can ask, written first
     python app.py bench [PATH] [--json] # speed and retrieval figures with the real models
     python app.py bench [PATH] --scale N # cold indexing of N questions cycled from PATH
     python app.py bench [PATH] --browser [--while-indexing N] # in Chromium (while N questions index)
@@ -113,12 +114,29 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.path)
+    if not path.exists():
+        print(f"error: {path} does not exist", file=sys.stderr)
+        return 2
+    engine = make_engine(path, settings, args.embedder)
+    assert engine.writer is not None
+    engine.writer.write_all(engine.kb, progress=True)
+    listed = engine.questions()
+    if args.json:
+        print(json.dumps([q.model_dump() for q in listed], ensure_ascii=False, indent=1))
+        return 0
+    for q in listed:
+        print(f"[{q.written_by}] {q.question}  ({q.source}:{q.line})")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
     from interviewer.grading import calibration
     from interviewer.grading.grader import Grader
-    from interviewer.tools import bench
+    from interviewer.tools import bench, writing_bench
     from interviewer.tools.retrieval import retrieval_bench
 
     path = Path(args.path)
@@ -158,6 +176,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             warm = getattr(chat, "warm", None)
             result["llm_load_s"] = round(bench.timed(lambda: warm().join()), 2) if warm else 0.0
             result.update(bench.follow_up_figures(kb, grader, chat))
+            result.update(writing_bench.question_figures(kb, embedder, chat))
         except ModelUnavailable as e:
             result["llm"] = f"unavailable: {e}"
         result["peak_rss_mb"] = bench.peak_rss_mb(chat)
@@ -384,6 +403,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path")
     p.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
     p.add_argument("--embedder", help="embedding model (env COACH_EMBEDDER)")
+    p = sub.add_parser("questions", help="every question an interview can ask from a notes folder")
+    p.add_argument("path")
+    p.add_argument("--json", action="store_true", help="a JSON list on stdout (progress on stderr)")
+    p.add_argument("--embedder", help="embedding model (env COACH_EMBEDDER)")
     p = sub.add_parser("bench", help="retrieval benchmark on a notes folder")
     p.add_argument("path", nargs="?", default=str(BUNDLED_NOTES))
     p.add_argument("--json", action="store_true")
@@ -460,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ingest":
         return cmd_ingest(args, settings)
     commands = {
+        "questions": cmd_questions,
         "bench": cmd_bench,
         "grade": cmd_grade,
         "eval": cmd_eval,

@@ -27,6 +27,9 @@ EVAL = SHARED / "eval"
 BUNDLED = ROOT / "knowledge" / "notes"
 MODEL_CACHE = ROOT / ".cache" / "test-models"
 SPAWN = multiprocessing.get_context("spawn")  # how the app starts its indexing process
+# how long a test waits for something a fake or a thread will surely do before calling it hung:
+# a guard against a deadlock, never a measure of speed (nothing is asserted about how long it took)
+HANG = 300.0
 
 
 class HeldEmbedder(FakeEmbedder):

@@ -5,12 +5,10 @@ Without /usr/bin/chromium the test skips, except under CI, where .ci/run install
 """
 
 import functools
-import os
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -22,19 +20,11 @@ from interviewer.web.coach import Coach
 from interviewer.web.layout import SOURCES
 from knowledge.embedder import Embedder, FakeEmbedder, Kind
 from knowledge.indexer import Worker
-from tests.conftest import SPAWN, HeldEmbedder, ProcessHeldEmbedder, big_folder
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, need_chromium, served
+from tests.conftest import HANG, SPAWN, HeldEmbedder, ProcessHeldEmbedder, big_folder
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 NOTES = Path(__file__).parent / "fixtures" / "notes"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+WAIT = HANG * 1000  # a deadlock guard for Playwright (ms), never a measure of speed
 JOB = "Requirements:\n- Dropout and regularization\n- Kubernetes cluster administration\n"
 ANSWERS = {
     "dropout": "Dropout randomly zeroes some activations during training so neurons can't co-adapt.",
@@ -42,10 +32,7 @@ ANSWERS = {
     "softmax": "Subtract the maximum logit before taking the exponential, so nothing overflows.",
 }
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs it with apt")
-    pytest.skip("no /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
+need_chromium()
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
@@ -182,13 +169,6 @@ def test_an_interview_from_start_to_downloaded_transcript(
     assert "## The job" in text and "- Kubernetes cluster administration" in text
 
 
-def serve(coach: Coach) -> Any:
-    demo = ui.build(coach, NOTES)  # the fixture notes stand in for the bundled ones
-    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)
-    assert demo.local_url
-    return demo
-
-
 def no_error(page: Page) -> None:
     """No error toast and no red badge: nothing went wrong that the person caused."""
     expect(page.locator(".toast-body")).to_have_count(0)
@@ -199,7 +179,7 @@ def no_error(page: Page) -> None:
 def load_folder(page: Page, folder: Path) -> None:
     page.get_by_text(SOURCES[1]).click()
     page.get_by_label("Notes folder").fill(str(folder))
-    page.get_by_role("button", name="Load notes").click()
+    page.locator("#load-notes").click()
 
 
 def test_start_pressed_before_the_notes_are_in_waits_instead_of_failing(data_dir: Path, page: Page) -> None:
@@ -207,17 +187,16 @@ def test_start_pressed_before_the_notes_are_in_waits_instead_of_failing(data_dir
     chat = FakeChat(["What happens at inference time?"] * 5)
     coach = Coach(data_dir, lambda: HeldEmbedder(go), lambda: chat)
     coach.preload(NOTES)  # what app.py does at server start
-    demo = serve(coach)
     try:
-        page.goto(demo.local_url)
-        page.locator("#start").click()  # at once: nothing is indexed yet
-        expect(page.locator("#status")).to_contain_text("Indexing the sample notes", timeout=60_000)
-        go.set()
-        expect(page.locator("#chat")).to_contain_text("Question 1 of", timeout=60_000)
-        no_error(page)
+        with served(coach, NOTES) as url:
+            page.goto(url)
+            page.locator("#start").click()  # at once: nothing is indexed yet
+            expect(page.locator("#status")).to_contain_text("Indexing the sample notes", timeout=WAIT)
+            go.set()
+            expect(page.locator("#chat")).to_contain_text("Question 1 of", timeout=WAIT)
+            no_error(page)
     finally:
         go.set()
-        demo.close()
 
 
 PROSE = """# Optimisation in prose
@@ -244,23 +223,24 @@ def test_start_pressed_at_once_after_loading_a_folder_starts_on_that_folder(
     (prose / "optimisation.md").write_text(PROSE, encoding="utf-8")
     go = threading.Event()  # only the prose folder's embedding waits for the test
     coach = Coach(data_dir, lambda: HeldEmbedder(go, "steep valleys"), lambda: FakeChat())
-    demo = serve(coach)
     try:
-        page.goto(demo.local_url)
-        expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=60_000)  # the sample
-        load_folder(page, prose)
-        page.locator("#start").click()  # at once: the prose folder is still being indexed
-        expect(page.locator("#status")).to_contain_text("Indexing prose", timeout=60_000)
-        go.set()
-        chat = page.locator("#chat")
-        expect(chat).to_contain_text("Question 1 of 2", timeout=60_000)
-        expect(chat).to_contain_text("Optimisation in prose")  # the question's topic: that folder's
-        assert "Deep learning" not in chat.inner_text()
-        expect(page.locator("#notes-summary")).to_contain_text("2 questions", timeout=60_000)
-        no_error(page)
+        with served(coach, NOTES) as url:
+            page.goto(url)
+            summary = page.locator("#notes-summary")
+            expect(summary).to_contain_text("3 questions", timeout=WAIT)  # the sample
+            sample = summary.inner_text()
+            load_folder(page, prose)
+            page.locator("#start").click()  # at once: the prose folder is still being indexed
+            expect(page.locator("#status")).to_contain_text("Indexing prose", timeout=WAIT)
+            go.set()
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text("Question 1 of", timeout=WAIT)
+            expect(chat).to_contain_text("Optimisation in prose")  # the question's topic: that folder's
+            assert "Deep learning" not in chat.inner_text()
+            expect(summary).not_to_have_text(sample, timeout=WAIT)  # the prose folder's load ended too
+            no_error(page)
     finally:
         go.set()
-        demo.close()
 
 
 def test_skip_and_hint_answer_while_a_large_folder_embeds(data_dir: Path, page: Page, tmp_path: Path) -> None:
@@ -271,24 +251,23 @@ def test_skip_and_hint_answer_while_a_large_folder_embeds(data_dir: Path, page: 
     indexer = Worker(functools.partial(ProcessHeldEmbedder, go, started, " of 9-"))
     chat_model = FakeChat(["What happens at inference time?"] * 5)
     coach = Coach(data_dir, FakeEmbedder, lambda: chat_model, indexer=indexer)
-    demo = serve(coach)
     try:
-        page.goto(demo.local_url)
-        expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=60_000)
-        page.locator("#start").click()
-        chat = page.locator("#chat")
-        expect(chat).to_contain_text("Question 1 of 3", timeout=60_000)
-        load_folder(page, big)
-        assert started.wait(60)  # the big folder's last file is being embedded
-        page.get_by_role("button", name="Skip").click()
-        expect(chat).to_contain_text("Question 2 of 3", timeout=60_000)
-        page.get_by_role("button", name="Hint").click()
-        expect(chat.locator(".message").last).to_contain_text("💡", timeout=60_000)
-        assert coach.indexing(str(big.resolve()))  # both came while the folder was embedding
-        go.set()
-        expect(page.locator("#notes-summary")).to_contain_text("300 questions", timeout=60_000)
-        no_error(page)
+        with served(coach, NOTES) as url:
+            page.goto(url)
+            expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=WAIT)
+            page.locator("#start").click()
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text("Question 1 of 3", timeout=WAIT)
+            load_folder(page, big)
+            assert started.wait(HANG)  # the big folder's last file is being embedded
+            page.get_by_role("button", name="Skip").click()
+            expect(chat).to_contain_text("Question 2 of 3", timeout=WAIT)
+            page.get_by_role("button", name="Hint").click()
+            expect(chat.locator(".message").last).to_contain_text("💡", timeout=WAIT)
+            assert coach.indexing(str(big.resolve()))  # both came while the folder was embedding
+            go.set()
+            expect(page.locator("#notes-summary")).to_contain_text("300 questions", timeout=WAIT)
+            no_error(page)
     finally:
         go.set()
-        demo.close()
         indexer.close()

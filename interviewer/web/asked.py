@@ -11,6 +11,7 @@ from typing import Any
 
 import gradio as gr
 
+from interviewer.messages import Lang, say
 from interviewer.web.coach import Coach
 from interviewer.web.layout import SOURCES
 
@@ -43,10 +44,10 @@ def root(coach: Coach, asked: str, uploaded: list[str] | None, sample: Path) -> 
     return ""
 
 
-def name(coach: Coach, root: str, sample: Path) -> str:
+def name(coach: Coach, root: str, sample: Path, lang: Lang) -> str:
     """The notes as the person knows them, for the status line."""
     if root == str(sample.resolve()):
-        return "the sample notes"
+        return say(lang, "notes_sample")
     if Path(root).parent == (coach.data_dir / "uploads").resolve():
-        return "your uploaded notes"
+        return say(lang, "notes_uploaded")
     return Path(root).name

@@ -21,6 +21,7 @@ from interviewer.grading import calibration
 from interviewer.grading.grader import Grader
 from interviewer.history import History
 from interviewer.prepared import Preparer
+from interviewer.question_writer import QuestionWriter
 from interviewer.schedule import Clock
 from interviewer.session import now
 from interviewer.web.typing import Typing
@@ -77,6 +78,7 @@ class Coach:
         self._partials: weakref.WeakSet[Engine] = weakref.WeakSet()
         self._preload_root = ""
         self._preparer: Preparer | None = None
+        self._writer: QuestionWriter | None = None
         self.typing = Typing()  # each tab's answer as typed, until typing pauses
 
     def grader(self) -> Grader:
@@ -92,6 +94,15 @@ class Coach:
             if self._preparer is None:
                 self._preparer = Preparer(self.chat(), self.data_dir / "followups.sqlite")
             return self._preparer
+
+    def writer(self) -> QuestionWriter:
+        """One for all notes sets: writes questions for headings that don't ask one, in the
+        background, behind the follow-ups; kept in the data folder."""
+        with self._models:
+            if self._writer is None:
+                path = self.data_dir / "questions.sqlite"
+                self._writer = QuestionWriter(self.chat(), self.grader().embedder, path, self.preparer())
+            return self._writer
 
     def chat(self) -> ChatBackend | None:
         with self._models:
@@ -143,6 +154,7 @@ class Coach:
             with self._indexing:
                 kb, summary = self.indexer.index(notes, folder, grader.embedder, partial, progress=True)
             engine = self._engine_on(kb, grader)
+            self.writer().queue(kb)  # template questions are upgraded as the LLM writes them
             loaded = NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
         except Exception as e:
             with self._changed:
@@ -157,7 +169,7 @@ class Coach:
             self._changed.notify_all()
 
     def _engine_on(self, kb: KnowledgeBase, grader: Grader) -> Engine:
-        return Engine(kb, grader, self.chat(), self.history, self.now, self.preparer())
+        return Engine(kb, grader, self.chat(), self.history, self.now, self.preparer(), self.writer())
 
     def preload(self, notes: Path) -> None:
         """Indexes the notes (and loads the models) in the background from server start, so a
