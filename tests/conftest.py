@@ -60,7 +60,7 @@ class ProcessHeldEmbedder(FakeEmbedder):
     def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
         if any(self.only in t for t in texts):
             self.started.set()
-            assert self.go.wait(60)
+            assert self.go.wait(HANG)
         return super().encode(texts, kind)
 
 
@@ -75,7 +75,7 @@ def big_folder(path: Path, files: int = 10, questions: int = 30) -> Path:
     return path
 
 
-def wait_blocked(thread: threading.Thread, function: str, timeout: float = 60) -> None:
+def wait_blocked(thread: threading.Thread, function: str, timeout: float = HANG) -> None:
     """Returns once `thread` is waiting (Condition.wait) inside `function`: what it does next
     then depends on the test alone, so the test can say it has not happened yet. The timeout
     bounds a broken test, not the machine's speed."""

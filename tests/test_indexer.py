@@ -28,7 +28,7 @@ from knowledge.indexer import Worker
 from knowledge.ingest import ingest
 from knowledge.kb import KnowledgeBase
 from knowledge.worker import NICE, IndexingError
-from tests.conftest import ROOT, SPAWN, ProcessHeldEmbedder, big_folder
+from tests.conftest import HANG, ROOT, SPAWN, ProcessHeldEmbedder, big_folder
 
 
 class BrokenEmbedder(FakeEmbedder):
@@ -124,11 +124,11 @@ def test_a_worker_killed_mid_folder_is_a_clear_error_and_the_next_load_starts_an
 
     loading = threading.Thread(target=load)
     loading.start()
-    assert started.wait(60)  # the worker is embedding the changed file
+    assert started.wait(HANG)  # the worker is embedding the changed file
     assert w.proc is not None
     first = w.proc.pid
     os.kill(first, signal.SIGKILL)
-    loading.join(60)
+    loading.join(HANG)
     assert isinstance(failed[0], IndexingError)
     assert "the indexing process stopped while indexing (killed by signal 9)" in str(failed[0])
     assert (tmp_path / "index" / "manifest.json").read_bytes() == before  # the old index, untouched
@@ -170,7 +170,7 @@ def test_an_idle_worker_exits_and_the_next_folder_starts_another(tmp_path: Path,
     w.index(big_folder(tmp_path / "a", files=1), tmp_path / "index-a", FakeEmbedder())
     proc = w.proc
     assert proc is not None
-    assert wait([proc.sentinel], 60) and w.proc is None  # the idle timer stopped it
+    assert wait([proc.sentinel], HANG) and w.proc is None  # the idle timer stopped it
     kb, _ = w.index(big_folder(tmp_path / "b", files=1), tmp_path / "index-b", FakeEmbedder())
     assert len(kb.items) == 30 and w.proc is not None and w.proc.pid != proc.pid
 
@@ -194,7 +194,7 @@ def test_the_worker_does_not_outlive_a_killed_app(tmp_path: Path) -> None:
     assert Path(f"/proc/{child}").exists()
     parent.kill()  # SIGKILL: no atexit, no close()
     parent.wait(timeout=30)
-    deadline = time.monotonic() + 60  # a liveness bound, not a speed: the watchdog looks every second
+    deadline = time.monotonic() + HANG  # a liveness bound, not a speed: the watchdog looks every second
     while time.monotonic() < deadline and Path(f"/proc/{child}").exists():
         time.sleep(0.2)
     state = Path(f"/proc/{child}/stat").read_text().split()[2] if Path(f"/proc/{child}").exists() else "gone"
@@ -218,7 +218,7 @@ def test_start_on_a_folder_the_worker_is_indexing_begins_on_its_first_questions(
         root = str(notes.resolve())
         session, page = handlers.start(coach, root, SessionOptions(questions=3, follow_ups=0, seed=1))
         assert re.search("Indexing big: starting on the first (128|256) questions…", page.status)
-        assert started.wait(60) and coach.indexing(root)  # the last file is held: still indexing
+        assert started.wait(HANG) and coach.indexing(root)  # the last file is held: still indexing
         assert all(coach.engine(root).kb.item(i).source != "09.md" for i in session.plan)
         go.set()
         assert coach.load(notes).summary.items == 300  # joins the load under way

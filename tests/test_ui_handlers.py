@@ -17,7 +17,7 @@ from interviewer.web.coach import Coach
 from interviewer.web.handlers import UserError
 from interviewer.web.typing import Typing
 from knowledge.embedder import FakeEmbedder, Kind
-from tests.conftest import HeldEmbedder, big_folder, wait_blocked
+from tests.conftest import HANG, HeldEmbedder, big_folder, wait_blocked
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 ANSWERS = {
@@ -295,7 +295,7 @@ def test_start_pressed_while_small_notes_index_starts_when_they_are_in(data_dir:
     wait_blocked(waiting, "engine")  # Start is waiting on the notes now
     assert not started and not coach.ready(coach.default_root())
     held.set()
-    waiting.join(timeout=60)
+    waiting.join(timeout=HANG)
     assert started and started[0].turns[0].question
 
 
