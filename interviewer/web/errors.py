@@ -16,6 +16,7 @@ from interviewer.web.uploads import UploadError
 from knowledge.files import NotesFileError
 from knowledge.models import ModelAssemblyError
 from knowledge.store import CorruptIndex
+from knowledge.worker import IndexingError
 
 log = logging.getLogger("interview-coach")
 # errors whose message is already written for the person reading it
@@ -24,6 +25,7 @@ _PLAIN = (
     UploadError,
     NotesFileError,
     CorruptIndex,
+    IndexingError,
     ModelAssemblyError,
     FileNotFoundError,
     ValueError,
