@@ -2,8 +2,10 @@
 
     python app.py [--host H] [--port P] # the browser UI on http://127.0.0.1:7860
     python app.py ingest PATH [--json] # index your notes folder (or one file)
+    python app.py questions PATH [--json] # every question an interview can ask, written first
     python app.py bench [PATH] [--json] # speed and retrieval figures with the real models
     python app.py bench [PATH] --scale N # cold indexing of N questions cycled from PATH
+    python app.py bench [PATH] --browser [--while-indexing N] # in Chromium (while N questions index)
     python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
     python app.py eval FILE.jsonl... [--folds K --seeds S | --leave-one-file-out] [--adapt K] [--json]
     python app.py calibrate FILE.jsonl...                # refit the grader's calibration
@@ -23,6 +25,7 @@ import time
 STARTED = time.perf_counter()  # before the heavy imports: "app start" for the benchmark
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
@@ -111,12 +114,29 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.path)
+    if not path.exists():
+        print(f"error: {path} does not exist", file=sys.stderr)
+        return 2
+    engine = make_engine(path, settings, args.embedder)
+    assert engine.writer is not None
+    engine.writer.write_all(engine.kb, progress=True)
+    listed = engine.questions()
+    if args.json:
+        print(json.dumps([q.model_dump() for q in listed], ensure_ascii=False, indent=1))
+        return 0
+    for q in listed:
+        print(f"[{q.written_by}] {q.question}  ({q.source}:{q.line})")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
     from interviewer.grading import calibration
     from interviewer.grading.grader import Grader
-    from interviewer.tools import bench
+    from interviewer.tools import bench, writing_bench
     from interviewer.tools.retrieval import retrieval_bench
 
     path = Path(args.path)
@@ -125,8 +145,13 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
         with tempfile.TemporaryDirectory() as scratch:  # a scripted candidate's history is not the user's
             settings.data_dir = Path(scratch)
-            coach = make_coach(settings, args.embedder)
-            figures = browser_bench.run(coach, path, args.turns, args.think, args.paste, args.pause)
+            coach = make_coach(settings, args.embedder, indexing_process=not args.index_in_process)
+            if args.while_indexing:
+                big = Path(scratch) / "big-notes"
+                bench.scaled_notes(path, args.while_indexing, big)
+                figures = browser_bench.while_indexing(coach, path, big)
+            else:
+                figures = browser_bench.run(coach, path, args.turns, args.think, args.paste, args.pause)
         print(json.dumps(figures) if args.json else _table(figures))
         return 0
     embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
@@ -151,6 +176,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             warm = getattr(chat, "warm", None)
             result["llm_load_s"] = round(bench.timed(lambda: warm().join()), 2) if warm else 0.0
             result.update(bench.follow_up_figures(kb, grader, chat))
+            result.update(writing_bench.question_figures(kb, embedder, chat))
         except ModelUnavailable as e:
             result["llm"] = f"unavailable: {e}"
         result["peak_rss_mb"] = bench.peak_rss_mb(chat)
@@ -312,11 +338,22 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def make_coach(settings: Settings, embedder_name: str | None = None) -> "Coach":
+def make_coach(
+    settings: Settings, embedder_name: str | None = None, indexing_process: bool = False
+) -> "Coach":
+    """With `indexing_process` (the page), notes are embedded in a low-priority process of
+    their own, so a big folder never starves the page; the terminal has no page to starve."""
     from interviewer.web.coach import Coach
+    from knowledge.indexer import InProcess, Worker
 
     name = embedder_name or settings.embedder
-    return Coach(settings.data_dir, lambda: make_embedder(name, settings), lambda: make_chat(settings))
+    # a partial, not a lambda: the indexing process is spawned and gets it pickled. It loads the
+    # model after the page has (assembled it, with a bar), so it has nothing to show
+    in_worker = functools.partial(make_embedder, name, settings, False)
+    indexer = Worker(in_worker) if indexing_process else InProcess()
+    return Coach(
+        settings.data_dir, lambda: make_embedder(name, settings), lambda: make_chat(settings), indexer=indexer
+    )
 
 
 def make_engine(notes: Path, settings: Settings, embedder_name: str | None = None) -> "Engine":
@@ -330,7 +367,7 @@ def make_engine(notes: Path, settings: Settings, embedder_name: str | None = Non
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.web import ui
 
-    coach = make_coach(settings)
+    coach = make_coach(settings, indexing_process=True)
     coach.preload(BUNDLED_NOTES)  # index and load the models now, not when a page first opens
     demo = ui.build(coach, BUNDLED_NOTES)
     print(f"Interview Coach: open http://{settings.host}:{settings.port} in your browser (Ctrl+C stops it).")
@@ -402,6 +439,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path")
     p.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
     p.add_argument("--embedder", help="embedding model (env COACH_EMBEDDER)")
+    p = sub.add_parser("questions", help="every question an interview can ask from a notes folder")
+    p.add_argument("path")
+    p.add_argument("--json", action="store_true", help="a JSON list on stdout (progress on stderr)")
+    p.add_argument("--embedder", help="embedding model (env COACH_EMBEDDER)")
     p = sub.add_parser("bench", help="retrieval benchmark on a notes folder")
     p.add_argument("path", nargs="?", default=str(BUNDLED_NOTES))
     p.add_argument("--json", action="store_true")
@@ -412,6 +453,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--paste", action="store_true", help="with --browser: paste answers instead of typing")
     p.add_argument(
         "--pause", type=float, default=1.35, help="with --browser: seconds from the last key to Enter"
+    )
+    p.add_argument(
+        "--while-indexing",
+        type=int,
+        help="with --browser: time Start, Hint and Skip while another tab loads N questions cycled from PATH",
+    )
+    p.add_argument(
+        "--index-in-process", action="store_true", help="with --browser: index in the app process, as before"
     )
     p.add_argument("--scale", type=int, help="index N questions cycled from PATH (made distinct), cold")
     p.add_argument("--embedder")
@@ -477,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ingest":
         return cmd_ingest(args, settings)
     commands = {
+        "questions": cmd_questions,
         "bench": cmd_bench,
         "grade": cmd_grade,
         "eval": cmd_eval,

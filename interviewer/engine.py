@@ -1,26 +1,27 @@
 """One interview: pick questions, take answers, grade them, ask follow-ups, report.
 
-The UI and the terminal both drive this class and nothing else; it alone calls the grader,
-the chat model, the history and the schedule. Every change to a session is saved before a
-method returns. Time comes from a clock (`now`), so tests and the simulation can fake it.
+The UI and the terminal both drive this class; it alone calls the grader and the chat model.
+Ending an interview and appealing a grade need no notes, so they live in saved.py (end() and
+appeal() here are those), which the page calls without an Engine. Every change to a session is
+saved before a method returns. Time comes from a clock (`now`), so tests and the simulation can fake it.
 """
 
-import random
 import uuid
 from contextlib import nullcontext
 
-from interviewer import appeals
+from interviewer import appeals, planning, saved
 from interviewer import job as jobs
 from interviewer import report as reporting
 from interviewer.chat import ChatBackend
-from interviewer.followup import FollowUp, follow_up, point_label
+from interviewer.followup import FollowUp, follow_up, nudge
 from interviewer.grading import scoring
 from interviewer.grading.grader import Grader, Rubric
 from interviewer.grading.rubrics import rubric_for
 from interviewer.history import History
 from interviewer.prepared import Preparer
+from interviewer.question_writer import QuestionWriter, WrittenBy
 from interviewer.schedule import Clock, Schedule
-from interviewer.session import Appeal, Asked, Report, Session, SessionOptions, Turn, now
+from interviewer.session import Askable, Asked, Report, Session, SessionOptions, Turn, now
 from knowledge.items import QuestionItem
 from knowledge.kb import KnowledgeBase
 
@@ -34,6 +35,7 @@ class Engine:
         history: History,
         clock: Clock = now,
         prepared: Preparer | None = None,
+        writer: QuestionWriter | None = None,
     ) -> None:
         self.kb = kb
         self.grader = grader
@@ -42,6 +44,8 @@ class Engine:
         self.schedule = Schedule(history, clock)
         # follow-ups written while the candidate thinks; without one, written after Enter
         self.prepared = prepared
+        # questions the LLM writes for headings that don't ask one; without it, the templates
+        self.writer = writer
         self._rubrics: dict[str, Rubric] = {}
         self.standards = appeals.Standards(history)  # the person's own, from their appeals
 
@@ -55,17 +59,29 @@ class Engine:
             notes=self.kb.manifest.notes_root,
             embedder=self.grader.embedder.name,
             options=options,
-            plan=self._plan(options, job.relevance),
+            plan=planning.plan(self.kb, options, self.schedule, self.history, job.relevance, self._gradable),
             job=job.requirements,
             created=self.now(),
         )
         if not session.plan:
             raise ValueError("no questions match these topics")
+        if self.writer is not None:  # this interview's questions are written first, behind its follow-ups
+            self.writer.queue(self.kb, first=session.plan)
         self._ask(session, self.kb.item(session.plan[0]))
         warm = getattr(self.chat, "warm", None)
         if warm and options.follow_ups:
             warm()  # load the LLM while the person reads the first question
         return session
+
+    def questions(self) -> list[Askable]:
+        """Every question an interview on these notes can ask, in the notes' order, worded as it
+        would be asked now (the LLM's question once written, else the template)."""
+        return [
+            Askable(id=i.id, question=q, source=i.source, line=i.line, written_by=by)
+            for i in self.kb.items
+            if i.rubric or self._gradable(i.id)
+            for q, by in [self._wording(i)]
+        ]
 
     def answer(self, session: Session, text: str) -> Turn:
         """Grade the current question's answer, then ask what comes next. Returns the graded turn."""
@@ -76,12 +92,15 @@ class Engine:
     def record(self, session: Session, text: str) -> Turn:
         """Grade and save the answer, before any follow-up is written: a crash loses no answer."""
         turn = self._current(session)
-        item, turn.answer, turn.answered_at = self.kb.item(turn.item_id), text, self.now()
+        item = self.kb.item(turn.item_id)
+        turn.answer, turn.answered_at = text, self.now()
+        elsewhere = scoring.other_questions(self.kb, item.id)
         combined, adjust = self._combined(session, turn, text), self.standards.of(session)
         # the follow-ups being drafted wait: the grade is what the person is looking at
         with self.prepared.hold() if self.prepared is not None else nullcontext():
-            rubric, elsewhere = self._rubric(item), scoring.other_questions(self.kb, item.id)
-            turn.grade = scoring.grade(self.grader, item.question, rubric, combined, elsewhere, adjust)
+            question = session.asked[item.id].question  # as asked: the LLM may have written it
+            rubric = self._rubric(item)
+            turn.grade = scoring.grade(self.grader, question, rubric, combined, elsewhere, adjust)
         self.history.save(session)
         self.schedule.record(session)
         return turn
@@ -97,10 +116,10 @@ class Engine:
             point = min(missed, key=lambda p: p.similarity)
             language = self._language(session, item.language)
             if self.prepared is not None:
-                fu = self.prepared.take(item.question, point.text, language)
+                fu = self.prepared.take(session.asked[item.id].question, point.text, language)
             else:
                 answer = self._combined(session, turn, turn.answer or "")
-                fu = follow_up(self.chat, item.question, answer, point.text, language)
+                fu = follow_up(self.chat, session.asked[item.id].question, answer, point.text, language)
             self._ask(session, item, fu)
         else:
             self._next(session)
@@ -110,7 +129,7 @@ class Engine:
         """The answer typed so far ("": the question is being read) and, once, the question's and
         its points' words: embedded now, so that Enter finds everything ready to grade."""
         item = self.kb.item(self._current(session).item_id)
-        self.grader.ask(item.question, self._rubric(item))
+        self.grader.ask(session.asked[item.id].question, self._rubric(item))
         if text.strip():
             self.grader.prepare(self._combined(session, self._current(session), text))
 
@@ -129,15 +148,8 @@ class Engine:
         self.schedule.record(session)
 
     def appeal(self, session: Session, score: float, reason: str = "") -> Turn:
-        """The person's own grade for the last graded answer (the one the feedback shows): kept
-        beside the grader's, and the schedule rates its question from it from now on."""
-        target = next((t for t in reversed(session.turns) if t.grade), None)
-        if target is None:
-            raise ValueError("there is no graded answer to appeal")
-        target.appeal = Appeal(score=score, reason=reason.strip(), at=self.now())
-        self.history.save(session)
-        self.schedule.record(session)
-        return target
+        """The person's own grade for the last graded answer (saved.appeal: no notes needed)."""
+        return saved.appeal(session, self.schedule, score, reason)
 
     def job(self, text: str) -> jobs.JobMatch:
         """A job description's requirements matched against these notes (empty text: no job)."""
@@ -151,16 +163,7 @@ class Engine:
         last = next((t.grade for t in reversed(session.turns) if t.item_id == turn.item_id and t.grade), None)
         own = [p.text for p in asked.points] if asked.rubric_from == "item" else []
         points = [p.text for p in last.points if p.status != "covered"] if last else own
-        labels = [label for label in map(point_label, points) if label]
-        zh = self._language(session, asked.language) == "zh"
-        if labels:
-            hint = f"提示：想想「{labels[0]}」。" if zh else f"Hint: think about {labels[0]}."
-        else:
-            hint = (
-                f"提示：从「{asked.topic}」的角度想想。"
-                if zh
-                else f"Hint: think about it from the {asked.topic} angle."
-            )
+        hint = nudge(points, asked.topic, self._language(session, asked.language))
         turn.hints.append(hint)
         self.history.save(session)
         return hint
@@ -173,55 +176,40 @@ class Engine:
         return reporting.model_answer(reporting.asked_of(session, turn.item_id))
 
     def end(self, session: Session) -> Report:
-        session.finished = True
-        self.history.save(session)
-        self.schedule.record(session)
-        return self.report(session)
+        return saved.end(session, self.schedule)
 
     def report(self, session: Session) -> Report:
         return reporting.report(session)
 
-    def _plan(self, options: SessionOptions, relevance: dict[str, float]) -> list[str]:
-        wanted = set(options.topics)
-        pool = [i.id for i in self.kb.items if not wanted or i.topic in wanted or wanted & set(i.tags)]
-        if options.review_weak:
-            random.Random(options.seed).shuffle(pool)
-            weak = self.history.weakness()
-            # most-missed first, then never seen, then strong ones: the schedule set aside
-            pool.sort(key=lambda i: -weak.get(i, 0.5))
-        else:  # the spaced-repetition schedule: due, then new, then the rest
-            pool = self.schedule.plan(self.kb.manifest.notes_root, pool, options.seed)
-        if relevance:  # aimed at a job: its most relevant questions first, the schedule's order after
-            pool.sort(key=lambda i: -relevance.get(i, -1.0))
-        return pool[: options.questions]
-
     def _ask(self, session: Session, item: QuestionItem, fu: FollowUp | None = None) -> None:
         if fu is None:
-            turn = Turn(item_id=item.id, question=item.question, topic=item.topic, asked_at=self.now())
+            question, by = self._wording(item)
+            turn = Turn(item_id=item.id, question=question, topic=item.topic, asked_at=self.now())
             rubric = self._rubric(item)
-            own = item.model_dump(include={"question", "topic", "language", "source", "line", "answer"})
+            own = item.model_dump(include={"topic", "language", "source", "line", "answer"})
             session.asked[item.id] = Asked(
-                **own, heading=item.heading, points=rubric.points, rubric_from=rubric.origin
+                **own,
+                question=question,
+                heading=item.heading,
+                points=rubric.points,
+                rubric_from=rubric.origin,
+                written_by=by,
             )
             if self.prepared is not None and session.options.follow_ups:
                 language = self._language(session, item.language)
-                self.prepared.prepare(item.question, [p.text for p in rubric.points], language)
+                self.prepared.prepare(question, [p.text for p in rubric.points], language)
                 # then the plan's next one (if it has its own points: no embedding here), so a
                 # quick answer still finds its follow-ups written
                 later = session.plan[session.plan.index(item.id) + 1 :] if item.id in session.plan else []
                 if later and (nxt := self.kb.item(later[0])).rubric:
                     lang = self._language(session, nxt.language)
-                    self.prepared.prepare(nxt.question, [p.text for p in nxt.rubric], lang, now=False)
+                    self.prepared.prepare(
+                        self._wording(nxt)[0], [p.text for p in nxt.rubric], lang, now=False
+                    )
         else:
             note = None if fu.from_llm else f"template follow-up ({fu.rejected})"
-            turn = Turn(
-                item_id=item.id,
-                question=fu.text,
-                kind="follow_up",
-                topic=item.topic,
-                note=note,
-                asked_at=self.now(),
-            )
+            turn = Turn(item_id=item.id, question=fu.text, kind="follow_up", topic=item.topic, note=note)
+            turn.asked_at = self.now()
         session.turns.append(turn)
         self.history.save(session)
 
@@ -232,6 +220,15 @@ class Engine:
             self._ask(session, self.kb.item(upcoming[0]))
         else:
             session.finished = True
+
+    def _gradable(self, item_id: str) -> bool:
+        return bool(self._rubric(self.kb.item(item_id)).points)
+
+    def _wording(self, item: QuestionItem) -> tuple[str, WrittenBy]:
+        """The question as it is asked now: the notes' own, the LLM's, or the template."""
+        if self.writer is None:
+            return item.question, "notes" if item.written_by == "notes" else "template"
+        return self.writer.wording(item)
 
     def _current(self, session: Session) -> Turn:
         turn = session.current

@@ -64,7 +64,7 @@ def follow_up(
         },
     ]
     try:
-        text = _read(chat, messages, 0.0, 0, None).strip().strip('"“”')
+        text = read(chat, messages, 0.0, 0, None).strip().strip('"“”')
     except ChatError as e:
         return FollowUp(template(question, missed_point, language), False, str(e))
     problem = check(text, question, missed_point)
@@ -96,7 +96,7 @@ def drafted(
             {"role": "user", "content": prompt},
         ]
         try:
-            text = _read(chat, messages, temperature, seed, interrupt).strip().strip('"“”')
+            text = read(chat, messages, temperature, seed, interrupt).strip().strip('"“”')
         except ChatError as e:
             return FollowUp(template(question, missed_point, language), False, str(e), llm_error=True)
         problem = check(text, question, missed_point) or ""
@@ -105,7 +105,7 @@ def drafted(
     return FollowUp(template(question, missed_point, language), False, problem)
 
 
-def _read(
+def read(
     chat: ChatBackend,
     messages: list[Message],
     temperature: float,
@@ -148,6 +148,15 @@ def point_label(point: str) -> str | None:
     """The topic a point names before its colon, if any: "模型架构：BERT 是编码器" -> "模型架构"."""
     m = _LABEL.match(point)
     return m.group(1).strip() if m else None
+
+
+def nudge(points: list[str], topic: str, language: str) -> str:
+    """A hint toward the first of `points` that names its topic ("模型架构：..."), else toward the
+    question's topic: never a point's content."""
+    labels = [label for label in map(point_label, points) if label]
+    if language == "zh":
+        return f"提示：想想「{labels[0]}」。" if labels else f"提示：从「{topic}」的角度想想。"
+    return f"Hint: think about {labels[0]}." if labels else f"Hint: think about it from the {topic} angle."
 
 
 def template(question: str, missed_point: str, language: str) -> str:

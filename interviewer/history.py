@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from interviewer.session import Session
 
@@ -52,8 +53,19 @@ def m002_cards(db: sqlite3.Connection) -> None:
     )
 
 
-# (item id, session id, rating 1-4, review time ISO, milliseconds taken or None)
-ReviewRow = tuple[str, str, int, str, int | None]
+class Review(NamedTuple):
+    """One question reviewed in one session: a row of the reviews table (without its notes)."""
+
+    item_id: str
+    session_id: str
+    rating: int  # FSRS's Rating, 1 (Again) to 4 (Easy)
+    at: str  # when, ISO 8601 in UTC
+    duration_ms: int | None  # the time taken to answer; None for a skip
+
+
+class StoredCard(NamedTuple):
+    card: str  # FSRS's Card as JSON
+    due: str  # its due time, ISO 8601, kept apart so "what is due" needs no parsing
 
 
 class DamagedHistory(sqlite3.DatabaseError):
@@ -117,21 +129,22 @@ class History:
         """Per item: the share of its points missed, recent results counting double."""
         with self._lock:
             rows = self.db.execute("SELECT item_id, status, at FROM point_results ORDER BY at").fetchall()
-        totals: dict[str, list[float]] = {}
+        share = {"missed": 1.0, "partly": 0.5}  # of a point's weight that counts as missed
+        missed: dict[str, float] = {}
+        total: dict[str, float] = {}
         for n, (item, status, _) in enumerate(rows):
             weight = 2.0 if n >= len(rows) - 50 else 1.0
-            t = totals.setdefault(item, [0.0, 0.0])
-            t[0] += weight * (status == "missed") + 0.5 * weight * (status == "partly")
-            t[1] += weight
-        return {item: missed / total for item, (missed, total) in totals.items() if total}
+            missed[item] = missed.get(item, 0.0) + weight * share.get(status, 0.0)
+            total[item] = total.get(item, 0.0) + weight
+        return {item: missed[item] / total[item] for item in total}
 
-    def save_reviews(self, notes: str, rows: list[ReviewRow]) -> None:
+    def save_reviews(self, notes: str, rows: list[Review]) -> None:
         with self._lock, self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO reviews VALUES (?, ?, ?, ?, ?, ?)", [(notes, *r) for r in rows]
             )
 
-    def reviews(self, notes: str, item_id: str) -> list[ReviewRow]:
+    def reviews(self, notes: str, item_id: str) -> list[Review]:
         """An item's reviews in one notes set, oldest first."""
         with self._lock:
             rows = self.db.execute(
@@ -139,14 +152,13 @@ class History:
                 "WHERE notes = ? AND item_id = ? ORDER BY at",
                 (notes, item_id),
             ).fetchall()
-        return [tuple(r) for r in rows]
+        return [Review(*r) for r in rows]
 
-    def save_cards(self, notes: str, cards: dict[str, tuple[str, str]]) -> None:
-        """item id -> (the card as JSON, its due time ISO)."""
+    def save_cards(self, notes: str, cards: dict[str, StoredCard]) -> None:
         with self._lock, self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)",
-                [(notes, item, card, due) for item, (card, due) in cards.items()],
+                [(notes, item, c.card, c.due) for item, c in cards.items()],
             )
 
     def cards(self, notes: str) -> dict[str, str]:

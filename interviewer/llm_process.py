@@ -2,8 +2,8 @@
 
 Why a process: torch (the embedder) and llama.cpp each bring an OpenMP runtime, and running
 both at once in one process killed it. Apart, no lock couples grading to generation, and the
-server runs at a lower CPU priority (nice 10), so a grade takes the CPU first. Talking to it is
-the same path a remote vLLM, llama.cpp server or Ollama takes (OpenAICompatChat); this class
+server runs at the lowest CPU priority (NICE = 19), so a grade takes the CPU first. Talking to it
+is the same path a remote vLLM, llama.cpp server or Ollama takes (OpenAICompatChat); this class
 only starts the server, restarts it when it has died, and stops it with the app.
 """
 

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from interviewer.chat import ChatBackend
 from interviewer.followup import DRAFTS, GREEDY, FollowUp, Interrupted, drafted, template
@@ -25,7 +26,14 @@ WAIT = 0.8  # seconds Enter may wait for a follow-up being written now: the page
 VERSION = 3  # of the prompt and checks: a change makes every stored follow-up stale
 WAITING = "not written in time"  # take()'s reason while the follow-up is still to be written
 FIRST, LATER = range(GREEDY), range(GREEDY, len(DRAFTS))  # a point's tries: greedy, then sampled
-Job = tuple[str, str, str, str, range]  # key, question, point, language, the tries still to make
+
+
+class Job(NamedTuple):
+    key: str  # of the stored follow-up: model, language, question and point
+    question: str
+    point: str
+    language: str
+    tries: range  # of DRAFTS, still to make
 
 
 class Preparer:
@@ -43,19 +51,19 @@ class Preparer:
         """Queue the question's points: with `now` ahead of anything older (it is the one being
         answered), else behind everything (the plan's next question, drafted after this one's)."""
         with self._cond:
-            queued = {j[0]: j for j in self._jobs}
+            queued = {j.key: j for j in self._jobs}
             keys = [self._key(question, p, language) for p in points]
             jobs = [
-                queued.get(k, (k, question, p, language, FIRST)) for k, p in zip(keys, points, strict=True)
+                queued.get(k, Job(k, question, p, language, FIRST)) for k, p in zip(keys, points, strict=True)
             ]
-            jobs = [j for j in jobs if j[0] != self._busy and not self._stored(j[0])]
+            jobs = [j for j in jobs if j.key != self._busy and not self._stored(j.key)]
             if now:
                 for j in jobs:
-                    if j[0] in queued:
+                    if j.key in queued:
                         self._jobs.remove(j)
                 self._jobs.extendleft(reversed(jobs))
             else:
-                self._jobs.extend(j for j in jobs if j[0] not in queued)
+                self._jobs.extend(j for j in jobs if j.key not in queued)
             if self._jobs and self.chat is not None and (self._thread is None or not self._thread.is_alive()):
                 self._thread = threading.Thread(target=self._work, daemon=True, name="follow-ups")
                 self._thread.start()
@@ -65,7 +73,7 @@ class Preparer:
         """The prepared follow-up, or the template with why not: no LLM, it failed, not ready."""
         key = self._key(question, point, language)
         with self._cond:
-            job = next((j for j in self._jobs if j[0] == key), None)
+            job = next((j for j in self._jobs if j.key == key), None)
             if job is not None:  # this point first: it is the one the answer missed
                 self._jobs.remove(job)
                 self._jobs.appendleft(job)
@@ -89,6 +97,19 @@ class Preparer:
                 self._holds -= 1
                 self._cond.notify_all()
 
+    def quiet(self) -> bool:
+        """No follow-up queued or being written, and no grade under way: the LLM is free for
+        less urgent work (question_writer.py)."""
+        with self._cond:
+            return self._quiet()
+
+    def wait_quiet(self) -> None:
+        with self._cond:
+            self._cond.wait_for(self._quiet)
+
+    def _quiet(self) -> bool:
+        return not self._jobs and self._busy is None and self._holds == 0
+
     def _work(self) -> None:
         while True:
             with self._cond:
@@ -96,10 +117,11 @@ class Preparer:
                 if not self._jobs:
                     return
                 job = self._jobs.popleft()
-                key, question, point, language, tries = job
-                self._busy = key
+                self._busy = job.key
             try:
-                fu = drafted(self.chat, question, point, language, tries, lambda: self._holds > 0)
+                fu = drafted(
+                    self.chat, job.question, job.point, job.language, job.tries, lambda: self._holds > 0
+                )
             except Interrupted:
                 with self._cond:
                     self._jobs.appendleft(job)
@@ -107,22 +129,26 @@ class Preparer:
                 continue
             with self._cond:
                 if fu.llm_error:  # an LLM that is down is no answer: the next time asks it again
-                    self._errors[key] = fu.rejected or "the LLM failed"
-                elif not fu.from_llm and tries == FIRST:  # sampled tries, once the question's
+                    self._errors[job.key] = fu.rejected or "the LLM failed"
+                elif not fu.from_llm and job.tries == FIRST:  # sampled tries, once the question's
                     # other points have had their greedy ones: each point gets a quick answer first
                     after = next(
-                        (n for n, j in enumerate(self._jobs) if j[1] != question or j[4] != FIRST),
+                        (
+                            n
+                            for n, j in enumerate(self._jobs)
+                            if j.question != job.question or j.tries != FIRST
+                        ),
                         len(self._jobs),
                     )
-                    self._jobs.insert(after, (key, question, point, language, LATER))
+                    self._jobs.insert(after, job._replace(tries=LATER))
                 else:  # its wording, or the template after every draft failed the checks
-                    self._errors.pop(key, None)
-                    self._save(key, fu)
+                    self._errors.pop(job.key, None)
+                    self._save(job.key, fu)
                 self._busy = None
                 self._cond.notify_all()
 
     def _pending(self) -> set[str]:
-        return {j[0] for j in self._jobs} | ({self._busy} if self._busy else set())
+        return {j.key for j in self._jobs} | ({self._busy} if self._busy else set())
 
     def _key(self, question: str, point: str, language: str) -> str:
         name = getattr(self.chat, "name", "none")

@@ -26,6 +26,8 @@ class InterviewerPrompts(BaseModel):
     follow_up_point: str
     follow_up_why: str
     judge: str
+    write_question: str
+    write_question_plain: str
 
 
 _ENV = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)

@@ -1,7 +1,7 @@
 """Spaced repetition over a notes set's questions with FSRS (the `fsrs` package): no scheduling maths here.
 
 Each question of a notes set is a card. Each asked main question reviews its card once per
-session, rated from its final grade (RATINGS below); the review is kept in the history, and the
+session, rated from its final grade's band (bands.py); the review is kept in the history, and the
 card is what FSRS makes of replaying its reviews, so an appeal made later re-rates that review.
 Time comes from a clock (`now`), so a test or a simulation can fake it.
 
@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from fsrs import Card, Rating, ReviewLog, Scheduler
 from pydantic import BaseModel
 
-from interviewer.history import History, ReviewRow
+from interviewer.bands import band
+from interviewer.history import History, Review, StoredCard
 from interviewer.session import Session, Turn, now
 
 Clock = Callable[[], datetime]
@@ -23,8 +24,6 @@ Clock = Callable[[], datetime]
 # due again within the same sitting): every review schedules whole days. No fuzz: the same
 # answers give the same schedule, which the tests and the simulation rely on.
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
-# score at least this -> rating: a pass needs 7 (Good), as the report calls a topic strong at 7
-RATINGS = ((9.0, Rating.Easy), (7.0, Rating.Good), (5.0, Rating.Hard), (0.0, Rating.Again))
 LEARNED_DAYS = 7  # a card FSRS next asks about a week or more after its last review counts as learned
 _CARD_ID = 0  # cards are keyed by (notes, item) in the history; FSRS only needs logs to match a card
 
@@ -32,21 +31,21 @@ _CARD_ID = 0  # cards are keyed by (notes, item) in the history; FSRS only needs
 def rating(score: float, missed: bool = False, appealed: bool = False) -> Rating:
     """A 0-10 grade to an FSRS rating. A missed key point is never a pass: at most Hard (a short
     interval), unless the person appealed the grade, which then stands as they gave it."""
-    r = next(r for floor, r in RATINGS if score >= floor)
+    r = band(score).rating
     return min(r, Rating.Hard) if missed and not appealed else r
 
 
-def reviews_of(session: Session) -> list[ReviewRow]:
+def reviews_of(session: Session) -> list[Review]:
     """One review per main question the session is done with or has graded: from the best
     score of its answers (an appeal replaces the grader's score of its answer). A skip, or an
     answer given after the model answer was shown, is Again; an answered question the notes
     can't grade (no answer in them) is Good: practised, so it comes back later, not every session."""
-    rows: list[ReviewRow] = []
+    rows: list[Review] = []
     for main in (t for t in session.turns if t.kind == "main"):
         turns = [t for t in session.turns if t.item_id == main.item_id]
         at = main.answered_at or main.asked_at
         if main.skipped or any(t.revealed for t in turns):
-            rows.append((main.item_id, session.id, int(Rating.Again), _utc(at).isoformat(), None))
+            rows.append(Review(main.item_id, session.id, int(Rating.Again), _utc(at).isoformat(), None))
             continue
         if main.answered_at is None:
             continue
@@ -55,7 +54,7 @@ def reviews_of(session: Session) -> list[ReviewRow]:
         missed = last is not None and any(p.status == "missed" for p in last.points)
         r = rating(max(scores), missed, any(t.appeal for t in turns)) if scores else Rating.Good
         ms = sum(int(((t.answered_at or t.asked_at) - t.asked_at).total_seconds() * 1000) for t in turns)
-        rows.append((main.item_id, session.id, int(r), _utc(at).isoformat(), ms))
+        rows.append(Review(main.item_id, session.id, int(r), _utc(at).isoformat(), ms))
     return rows
 
 
@@ -75,13 +74,13 @@ class Schedule:
         rows = reviews_of(session)
         self.history.save_reviews(session.notes, rows)
         cards = {}
-        for item_id, *_ in rows:
+        for row in rows:
             logs = [
-                ReviewLog(_CARD_ID, Rating(r), datetime.fromisoformat(at).astimezone(UTC), ms)
-                for _, _, r, at, ms in self.history.reviews(session.notes, item_id)
+                ReviewLog(_CARD_ID, Rating(r.rating), _utc(datetime.fromisoformat(r.at)), r.duration_ms)
+                for r in self.history.reviews(session.notes, row.item_id)
             ]
             card = SCHEDULER.reschedule_card(Card(_CARD_ID, due=logs[0].review_datetime), logs)
-            cards[item_id] = (card.to_json(), card.due.isoformat())
+            cards[row.item_id] = StoredCard(card.to_json(), card.due.isoformat())
         self.history.save_cards(session.notes, cards)
 
     def cards(self, notes: str, item_ids: list[str] | None = None) -> dict[str, Card]:

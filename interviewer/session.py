@@ -8,7 +8,7 @@ answer, so its report and export never need the notes again. Sessions saved befo
 
 from datetime import UTC, datetime
 from statistics import mean
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -86,6 +86,17 @@ class Asked(BaseModel):
     answer: str = ""  # the notes' answer; empty for a question-only item
     points: list[GradePoint] = Field(default_factory=list)  # the rubric it was graded against
     rubric_from: Origin = "item"
+    written_by: Literal["notes", "model", "template"] = "notes"  # who wrote the question (question_writer.py)
+
+
+class Askable(BaseModel):
+    """A question an interview on some notes can ask, as it would be asked now (`app.py questions`)."""
+
+    id: str
+    question: str
+    source: str
+    line: int
+    written_by: Literal["notes", "model", "template"]
 
 
 class Session(BaseModel):
@@ -148,24 +159,29 @@ class Report(BaseModel):
     summary: str
 
 
-def question_scores(session: Session) -> dict[str, tuple[str, float]]:
+class Best(NamedTuple):
+    topic: str
+    score: float  # the best of the question's answers
+
+
+def question_scores(session: Session) -> dict[str, Best]:
     """Per question: its topic and best score; a follow-up answer can only raise it."""
-    best: dict[str, tuple[str, float]] = {}
+    best: dict[str, Best] = {}
     for t in session.turns:
         if t.grade and t.grade.score is not None:
-            previous = best.get(t.item_id, (t.topic, 0.0))[1]
-            best[t.item_id] = (t.topic, max(previous, t.grade.score))
+            previous = best[t.item_id].score if t.item_id in best else 0.0
+            best[t.item_id] = Best(t.topic, max(previous, t.grade.score))
     return best
 
 
 def topic_scores(session: Session) -> dict[str, float]:
     by_topic: dict[str, list[float]] = {}
-    for topic, score in question_scores(session).values():
-        by_topic.setdefault(topic, []).append(score)
+    for b in question_scores(session).values():
+        by_topic.setdefault(b.topic, []).append(b.score)
     return {t: round(mean(v), 1) for t, v in by_topic.items()}
 
 
 def overall_score(session: Session) -> float | None:
     """The mean over scored questions (not over topics): what the report and history show."""
-    scores = [score for _, score in question_scores(session).values()]
+    scores = [b.score for b in question_scores(session).values()]
     return round(mean(scores), 1) if scores else None

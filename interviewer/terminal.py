@@ -6,6 +6,7 @@ Type an answer on one line (end a line with \\ to continue it on the next), or a
 
 from collections.abc import Callable
 
+from interviewer.bands import scored
 from interviewer.engine import Engine
 from interviewer.grading.grader import Grade
 from interviewer.session import Report, Session, SessionOptions
@@ -55,8 +56,7 @@ def _read_answer(read: Callable[[str], str]) -> str:
 
 
 def show_grade(grade: Grade) -> str:
-    score = "no score" if grade.score is None else f"{grade.score}/10"
-    out = [f"Score: {score}" + (f"  ({grade.reason})" if grade.reason else "")]
+    out = [f"Score: {scored(grade.score)}" + (f"  ({grade.reason})" if grade.reason else "")]
     for p in grade.points:
         evidence = f'  <- "{p.evidence}"' if p.evidence else ""
         where = f"  [{p.source}: {p.heading}]" if p.heading else ""
@@ -65,8 +65,7 @@ def show_grade(grade: Grade) -> str:
 
 
 def show_report(report: Report) -> str:
-    overall = "no score" if report.overall is None else f"{report.overall}/10"
-    out = ["", f"Overall: {overall}", report.summary]
-    out += [f"  {topic}: {score}/10" for topic, score in report.per_topic.items()]
+    out = ["", f"Overall: {scored(report.overall)}", report.summary]
+    out += [f"  {topic}: {scored(score)}" for topic, score in report.per_topic.items()]
     out += [f"  missed: {p.text}  [{p.source}: {p.heading}]" for p in report.missed]
     return "\n".join(out)

@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Language = Literal["zh", "en"]
+WrittenBy = Literal["notes", "template"]
 
 
 class RubricPoint(BaseModel):
@@ -28,6 +29,10 @@ class QuestionItem(BaseModel):
     rubric: list[RubricPoint] = Field(default_factory=list)
     line: int  # 1-based line of the question
     language: Language
+    # "notes": the notes ask it (a question heading, a 题目/Q label, a listed question);
+    # "template": built from a plain heading ("请介绍贪婪解码"), which the LLM may rewrite later
+    # (interviewer/question_writer.py)
+    written_by: WrittenBy = "notes"
 
     @property
     def answered(self) -> bool:

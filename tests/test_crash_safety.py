@@ -8,6 +8,7 @@ history's quick_check on open.
 import json
 import logging
 import os
+import select
 import shutil
 import signal
 import socket
@@ -23,10 +24,12 @@ from gradio_client import Client
 
 from interviewer.history import History
 from interviewer.session import Session, SessionOptions
+from interviewer.web import ui
 from knowledge.embedder import FakeEmbedder
 from knowledge.ingest import index_dir, ingest
 from knowledge.kb import open_kb
 from knowledge.store import CorruptIndex
+from tests.conftest import HANG
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = Path(__file__).parent / "fixtures" / "notes"
@@ -55,8 +58,9 @@ def tail(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:] if log.exists() else ""
 
 
-def wait_until_up(proc: subprocess.Popen[bytes], url: str, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+def wait_until_up(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    """Until the server answers; HANG guards against one that never will, not a slow start."""
+    deadline = time.monotonic() + HANG
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"the server exited ({proc.returncode}) before answering:\n{tail(log)}")
@@ -67,13 +71,18 @@ def wait_until_up(proc: subprocess.Popen[bytes], url: str, log: Path, timeout: f
         except OSError:
             pass
         time.sleep(0.25)
-    pytest.fail(f"the server did not answer within {timeout}s:\n{tail(log)}")
+    pytest.fail(f"the server did not answer within {HANG:.0f} s:\n{tail(log)}")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.kill()
-    proc.wait(timeout=10)
+    proc.wait(timeout=HANG)
+
+
+def status(out: tuple[object, ...], *names: str) -> str:
+    """The status line among an event's API outputs, which come in the order `names` gives."""
+    return str(dict(zip(names, out, strict=True))["status"])
 
 
 # 1. kill -9 the server mid-interview: every answered turn is in the history and exports
@@ -87,19 +96,20 @@ def test_kill_9_mid_interview_keeps_every_answered_turn(tmp_path: Path, data_dir
     with open(log, "wb") as out:
         server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_until_up(server, url, log, timeout=120)
+        wait_until_up(server, url, log)
         client = Client(url, verbose=False, download_files=False)
         summary, _ = client.submit(
             "A folder on this computer", str(NOTES), None, api_name="/load_notes"
-        ).result(timeout=60)
+        ).result(timeout=HANG)
         assert "**3 questions**" in summary
-        out = client.submit([], 3, 0, "auto", False, api_name="/start").result(timeout=60)
-        assert out[2].startswith("Question 1 of 3")
+        out = client.submit([], 3, 0, "auto", False, api_name="/start").result(timeout=HANG)
+        assert status(out, *ui.PAGE, "job_view").startswith("Question 1 of 3")
         for n, answer in enumerate(ANSWERS, 2):
-            out = client.submit(answer, api_name="/answer").result(timeout=60)
-            assert out[3].startswith(f"Question {n} of 3")  # graded, and the next one asked
+            out = client.submit(answer, api_name="/answer").result(timeout=HANG)
+            # graded, and the next one asked
+            assert status(out, "answer", *ui.PAGE).startswith(f"Question {n} of 3")
         os.kill(server.pid, signal.SIGKILL)  # no shutdown hook, no flush: what is on disk is all
-        assert server.wait(timeout=10) == -signal.SIGKILL
+        assert server.wait(timeout=HANG) == -signal.SIGKILL
     finally:
         stop(server)
 
@@ -119,7 +129,7 @@ def test_kill_9_mid_interview_keeps_every_answered_turn(tmp_path: Path, data_dir
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=HANG,
     )
     assert export.returncode == 0, export.stderr[-3000:]
     assert f"# Interview {session.id}" in export.stdout
@@ -131,17 +141,17 @@ def test_kill_9_mid_interview_keeps_every_answered_turn(tmp_path: Path, data_dir
 # 2. kill -9 during an ingest: the previous index stays loadable, never a mix of the two
 
 KILL_SCRIPT = r"""
-import os, sys, time
+import os, sys, threading
 from pathlib import Path
 from knowledge import ingest, store
 from knowledge.embedder import FakeEmbedder
 from knowledge.index import VectorIndex
 
-notes, folder, stage, ready = sys.argv[1:5]
+notes, folder, stage = sys.argv[1:4]
 
 def stop_here():
-    Path(ready).write_text(stage)
-    time.sleep(60)  # the test kills us here
+    print(stage, flush=True)  # the test reads this line, then kills us
+    threading.Event().wait()  # until then, however long that takes
 
 if stage == "embedding":
     FakeEmbedder.encode = lambda self, texts, kind: stop_here()
@@ -192,19 +202,19 @@ def test_kill_9_during_ingest_leaves_the_old_index(tmp_path: Path, data_dir: Pat
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     (notes / "optim.md").write_text(OPTIM_CHANGED, encoding="utf-8")
 
-    ready, log = tmp_path / "ready", tmp_path / "ingest.log"
-    args = [sys.executable, "-c", KILL_SCRIPT, str(notes), str(folder), stage, str(ready)]
+    log = tmp_path / "ingest.log"
+    args = [sys.executable, "-c", KILL_SCRIPT, str(notes), str(folder), stage]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(log, "wb") as out:
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=out)
     try:
-        deadline = time.monotonic() + 30
-        while not ready.exists():
-            assert proc.poll() is None, f"the ingest ended before the kill point:\n{tail(log)}"
-            assert time.monotonic() < deadline, f"the ingest never reached {stage!r}:\n{tail(log)}"
-            time.sleep(0.02)
+        assert proc.stdout is not None
+        # woken by the child's line (or its exit), however slow its imports and ingest are
+        assert select.select([proc.stdout], [], [], HANG)[0], f"the ingest hung before {stage!r}"
+        said = proc.stdout.readline().decode().strip()
+        assert said == stage, f"the ingest ended before the kill point ({said!r}):\n{tail(log)}"
         os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
+        assert proc.wait(timeout=HANG) == -signal.SIGKILL
     finally:
         stop(proc)
 

@@ -3,6 +3,8 @@
 import ipaddress
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from interviewer.settings import Settings
 from interviewer.web import ui
 from interviewer.web.coach import Coach
 from knowledge.embedder import FakeEmbedder
+from tests.conftest import ROOT
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 
@@ -23,7 +26,17 @@ def test_the_defaults_keep_everything_on_this_computer(monkeypatch: pytest.Monke
     settings = Settings()
     assert settings.host == "127.0.0.1"
     assert settings.data_dir == Path.home() / ".local" / "share" / "interview-coach"
-    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"  # set by importing the UI
+
+
+def test_importing_the_ui_turns_gradio_s_telemetry_off() -> None:
+    """In a fresh interpreter without the variable: this one imported the UI long ago, and the
+    runner may set GRADIO_ANALYTICS_ENABLED itself (a person who sets it chooses for themselves)."""
+    env = {k: v for k, v in os.environ.items() if k != "GRADIO_ANALYTICS_ENABLED"}
+    code = "import interviewer.web.ui, gradio.analytics as a; print(a.analytics_enabled())"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split()[-1] == "False"
 
 
 def test_data_dir_option_puts_everything_there(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,8 +2,7 @@
 LLM process killed mid-generation costs one template question, never the interview."""
 
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from interviewer.chat import ChatError, FakeChat, Message
@@ -14,6 +13,7 @@ from interviewer.session import SessionOptions
 from interviewer.web import handlers
 from interviewer.web.coach import Coach
 from knowledge.embedder import FakeEmbedder
+from tests.conftest import HANG
 from tests.test_chat import smollm_path
 
 QUESTION, POINT = "What does dropout do?", "It reduces co-adaptation between neurons"
@@ -26,11 +26,33 @@ It normalizes activations with mini-batch statistics.
 
 
 def ready(preparer: Preparer, question: str, point: str) -> bool:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if preparer.take(question, point, "en", wait=1.0).rejected != WAITING:
-            return True
-    return False
+    """The point's follow-up is written (or failed for good): take() waits on the preparer's own
+    condition, woken when a draft is saved."""
+    return preparer.take(question, point, "en", wait=HANG).rejected != WAITING
+
+
+class Watched(FakeChat):
+    """A FakeChat a test can wait on, woken at each call, instead of polling it against a clock."""
+
+    def __init__(self, replies: list[str]) -> None:
+        super().__init__(replies)
+        self.called = threading.Condition()
+
+    def stream(self, messages, max_tokens=128, stop=None, temperature=0.0, seed=0):  # type: ignore[no-untyped-def]
+        reply = super().stream(messages, max_tokens, stop, temperature, seed)
+        try:
+            first = [next(reply)]  # FakeChat records the call as it starts
+        except StopIteration:
+            first = []
+        finally:
+            with self.called:
+                self.called.notify_all()
+        yield from first
+        yield from reply
+
+    def wait_until(self, done: Callable[[], bool]) -> bool:
+        with self.called:
+            return self.called.wait_for(done, timeout=HANG)
 
 
 def test_at_enter_the_follow_up_is_already_written(data_dir: Path) -> None:
@@ -52,7 +74,7 @@ def test_at_enter_the_follow_up_is_already_written(data_dir: Path) -> None:
 
 def test_the_next_question_s_follow_ups_are_drafted_behind_this_one_s(data_dir: Path) -> None:
     """A candidate who answers quickly still finds the next question's follow-ups written."""
-    chat = FakeChat(["What happens to units that learn to rely on each other?"] * 20)
+    chat = Watched(["What happens to units that learn to rely on each other?"] * 20)
     coach = Coach(data_dir, FakeEmbedder, lambda: chat)
     root = coach.load(Path(__file__).parent / "fixtures" / "notes").root
     session, _ = handlers.start(coach, root, SessionOptions(questions=2, follow_ups=1, seed=1))
@@ -63,11 +85,8 @@ def test_the_next_question_s_follow_ups_are_drafted_behind_this_one_s(data_dir: 
     def prompts() -> list[str]:
         return [m["content"] for c in chat.history for m in c if m["role"] == "user"]
 
-    deadline = time.monotonic() + 30  # watched, not take()n: take() would move a point ahead
-    while time.monotonic() < deadline and not all(
-        any(p.text in a for a in prompts()) for p in upcoming.rubric
-    ):
-        time.sleep(0.01)
+    # watched, not take()n: take() would move a point ahead
+    assert chat.wait_until(lambda: all(any(p.text in a for a in prompts()) for p in upcoming.rubric))
     for p in upcoming.rubric:
         assert ready(coach.preparer(), upcoming.question, p.text)
     asked = prompts()
@@ -78,17 +97,25 @@ def test_the_next_question_s_follow_ups_are_drafted_behind_this_one_s(data_dir: 
 
 class GatedChat(FakeChat):
     """Writes its first reply's first piece, then the rest only once the test lets it: a draft
-    that is surely under way when the grade comes, however fast the machine."""
+    that is surely under way when the grade comes, however fast the machine. Says when a reader
+    cut a reply off, and counts the replies begun while the test says a grade is running."""
 
     def __init__(self, replies: list[str]) -> None:
         super().__init__(replies)
-        self.writing, self.go = threading.Event(), threading.Event()
+        self.writing, self.go, self.cut = threading.Event(), threading.Event(), threading.Event()
+        self.grading = False
+        self.begun_while_grading = 0
 
     def stream(self, messages, max_tokens=128, stop=None, temperature=0.0, seed=0):  # type: ignore[no-untyped-def]
-        for piece in super().stream(messages, max_tokens, stop, temperature, seed):
-            yield piece
-            self.writing.set()
-            assert self.go.wait(30)
+        self.begun_while_grading += self.grading
+        try:
+            for piece in super().stream(messages, max_tokens, stop, temperature, seed):
+                yield piece
+                self.writing.set()
+                assert self.go.wait(HANG)
+        except GeneratorExit:  # the reader closed the stream before its end
+            self.cut.set()
+            raise
 
 
 def test_a_grade_stops_the_draft_being_written_and_it_is_made_again_after(tmp_path: Path) -> None:
@@ -96,14 +123,16 @@ def test_a_grade_stops_the_draft_being_written_and_it_is_made_again_after(tmp_pa
     chat = GatedChat([wording] * 3)
     preparer = Preparer(chat, tmp_path / "f.sqlite")
     preparer.prepare(QUESTION, [POINT], "en")
-    assert chat.writing.wait(30)  # the draft is under way
+    assert chat.writing.wait(HANG)  # the draft is under way
     with preparer.hold():  # a grade
+        chat.grading = True
         chat.go.set()  # the model goes on writing: the draft must stop at its next piece
-        time.sleep(0.2)
-        assert len(chat.history) == 1  # nothing new started
-        assert preparer.take(QUESTION, POINT, "en", wait=0).rejected == WAITING
-    fu = preparer.take(QUESTION, POINT, "en", wait=30)
+        assert chat.cut.wait(HANG)  # it did, the reply cut off
+        assert preparer.take(QUESTION, POINT, "en", wait=0).rejected == WAITING  # nothing kept of it
+        chat.grading = False
+    fu = preparer.take(QUESTION, POINT, "en", wait=HANG)
     assert fu.from_llm and fu.text == wording and len(chat.history) == 2  # stopped, made again whole
+    assert chat.begun_while_grading == 0  # and again only once the grade was done
 
 
 def test_prepared_follow_ups_are_kept_on_disk(tmp_path: Path) -> None:
@@ -111,7 +140,7 @@ def test_prepared_follow_ups_are_kept_on_disk(tmp_path: Path) -> None:
         FakeChat(["What happens to units that learn to rely on each other?"]), tmp_path / "f.sqlite"
     )
     first.prepare(QUESTION, [POINT], "en")
-    assert first.take(QUESTION, POINT, "en", wait=30).from_llm
+    assert first.take(QUESTION, POINT, "en", wait=HANG).from_llm
     later = Preparer(FakeChat(fail=ChatError("down")), tmp_path / "f.sqlite")  # a restart, LLM down
     again = later.take(QUESTION, POINT, "en", wait=0)
     assert again.from_llm and again.text == "What happens to units that learn to rely on each other?"
@@ -123,13 +152,13 @@ def test_drafts_that_fail_the_checks_are_retried_then_a_template(tmp_path: Path)
     )
     preparer = Preparer(chat, tmp_path / "f.sqlite")
     preparer.prepare(QUESTION, [POINT], "en")
-    fu = preparer.take(QUESTION, POINT, "en", wait=30)
+    fu = preparer.take(QUESTION, POINT, "en", wait=HANG)
     assert fu.from_llm and fu.text == "Why might units stop relying on each other?" and len(chat.history) == 3
     assert chat.history[1][-1]["content"] != chat.history[0][-1]["content"]  # another prompt
     assert chat.sampling == [(0.0, 0), (0.0, 1), (0.8, 2)]  # then sampled, with its own seed
     stubborn = Preparer(FakeChat([QUESTION] * len(DRAFTS)), tmp_path / "g.sqlite")
     stubborn.prepare(QUESTION, [POINT], "en")
-    fu = stubborn.take(QUESTION, POINT, "en", wait=30)
+    fu = stubborn.take(QUESTION, POINT, "en", wait=HANG)
     assert not fu.from_llm and fu.rejected == "repeats the question"
 
 
@@ -137,15 +166,13 @@ def test_every_point_gets_its_greedy_drafts_before_any_is_sampled(tmp_path: Path
     """A point whose quick drafts fail waits for its sampled ones until the question's other
     points have had their quick ones: an early Enter finds most follow-ups written."""
     other = "Units are dropped only during training"
-    chat = FakeChat(
+    chat = Watched(
         [QUESTION, QUESTION, "What changes at inference time?", "Why might units stop relying on each other?"]
     )
     preparer = Preparer(chat, tmp_path / "f.sqlite")
     preparer.prepare(QUESTION, [POINT, other], "en")
-    deadline = time.monotonic() + 30
-    while len(chat.history) < 4 and time.monotonic() < deadline:  # a take() now would reorder
-        time.sleep(0.01)
-    first, second = (preparer.take(QUESTION, p, "en", wait=30) for p in (POINT, other))
+    assert chat.wait_until(lambda: len(chat.history) == 4)  # a take() before would reorder
+    first, second = (preparer.take(QUESTION, p, "en", wait=HANG) for p in (POINT, other))
     assert second.text == "What changes at inference time?"
     assert first.text == "Why might units stop relying on each other?"
     assert chat.sampling == [(0.0, 0), (0.0, 1), (0.0, 0), (0.8, 2)]  # POINT, POINT, other, POINT
@@ -169,7 +196,7 @@ class KilledMidStream:
             if not self.killed and self.inner.proc is not None:
                 self.killed = True
                 self.inner.proc.kill()  # kill -9, mid-generation
-                self.inner.proc.wait(timeout=10)
+                self.inner.proc.wait(timeout=HANG)
             yield piece
 
 
@@ -178,7 +205,7 @@ def test_an_llm_killed_mid_generation_costs_one_template_question(tmp_path: Path
     notes.mkdir()
     (notes / "dl.md").write_text(NOTES)
     server = LocalServerChat(smollm_path(), n_ctx=512)
-    server.warm().join(timeout=120)
+    server.warm().join(timeout=HANG)
     chat = KilledMidStream(server)
     try:
         coach = Coach(data_dir, FakeEmbedder, lambda: chat)

@@ -84,7 +84,7 @@ def test_due_cards_come_first_then_new_ones_shuffled_per_session(
     root, ids = engine.kb.manifest.notes_root, [i.id for i in engine.kb.items]
     s = first_day(engine, clock)
     assert s.turns[0].seconds == 30 and s.turns[1].seconds == 20
-    ratings = {item: r for item, _, r, _, _ in reviews_of(s)}
+    ratings = {r.item_id: r.rating for r in reviews_of(s)}
     assert ratings[s.plan[1]] == ratings[s.plan[2]] == Rating.Again
     assert engine.schedule.due(root, ids) == []  # nothing is due again the same day
     clock.advance(days=1)

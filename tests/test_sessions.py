@@ -84,7 +84,9 @@ def test_the_history_schema_is_pinned(data_dir: Path) -> None:
     History(path)
     with sqlite3.connect(path) as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        columns = {t: [(r[1], r[2], r[5]) for r in db.execute(f"PRAGMA table_info({t})")] for t in tables}
+        db.row_factory = sqlite3.Row  # table_info's columns by name: cid, name, type, notnull, dflt_value, pk
+        info = {t: db.execute(f"PRAGMA table_info({t})").fetchall() for t in tables}
+        columns = {t: [(r["name"], r["type"], r["pk"]) for r in rows] for t, rows in info.items()}
         applied = [r[0] for r in db.execute("SELECT name FROM _migrations")]
     assert tables == ["_migrations", "cards", "point_results", "reviews", "sessions"]
     assert columns["sessions"] == [

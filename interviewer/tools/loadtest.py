@@ -2,7 +2,8 @@
 
 Each simulated user runs a whole short interview with answers only they could have written,
 so cross-talk shows up as someone else's words in their transcript. Bounded: a fixed number
-of users and turns, every call with a timeout, and the server only ever on 127.0.0.1.
+of users and turns, a user that fails before the others are ready releases them (no clock
+decides when everyone is ready), and the server only ever on 127.0.0.1.
 """
 
 import statistics
@@ -19,6 +20,9 @@ from interviewer.web.coach import Coach
 from knowledge.embedder import FakeEmbedder
 
 MAX_TURNS = 12  # per user: questions times (1 + follow-ups) never reaches it; a guard, not a goal
+# a hang guard, not a speed bound: on a busy 2-core machine, 20 clients fetching the page's config
+# at once waited past httpx's default 5 s (ReadTimeout)
+CLIENT_TIMEOUT = 300.0
 
 
 class UserRun(BaseModel):
@@ -46,7 +50,7 @@ def run(data_dir: Path, notes: Path, users: int = 20, questions: int = 2) -> Loa
     url = demo.local_url
     assert url, "launch() sets it"
     started = time.perf_counter()
-    barrier = threading.Barrier(users, timeout=120)
+    barrier = threading.Barrier(users)
     try:
         with ThreadPoolExecutor(max_workers=users) as pool:
             futures = [pool.submit(_interview, url, notes, u, questions, barrier) for u in range(users)]
@@ -66,23 +70,29 @@ def run(data_dir: Path, notes: Path, users: int = 20, questions: int = 2) -> Loa
 def _interview(url: str, notes: Path, user: int, questions: int, barrier: threading.Barrier) -> UserRun:
     from gradio_client import Client
 
-    client = Client(url, verbose=False)
-    client.predict("A folder on this computer", str(notes), None, api_name="/load_notes")
-    client.predict([], questions, 1, "auto", False, api_name="/start")
+    try:
+        client = Client(url, verbose=False, httpx_kwargs={"timeout": CLIENT_TIMEOUT})
+        client.predict("A folder on this computer", str(notes), None, api_name="/load_notes")
+        client.predict([], questions, 1, "auto", False, api_name="/start")
+    except BaseException:
+        barrier.abort()  # the others stop waiting for this user, however slow the machine
+        raise
     barrier.wait()  # everyone answers at the same moment
     answers: list[str] = []
     seconds: list[float] = []
     for turn in range(MAX_TURNS):
         text = f"user-{user}-turn-{turn}: activations are normalized and randomly dropped during training"
         t = time.perf_counter()
-        out = client.predict(text, api_name="/answer")
+        out = dict(zip(("answer", *ui.PAGE), client.predict(text, api_name="/answer"), strict=True))
         seconds.append(time.perf_counter() - t)
         answers.append(text)
-        if out[3].startswith("Interview finished"):  # outputs: box, chat, feedback, status
+        if str(out["status"]).startswith("Interview finished"):
             break
-    out = client.predict(api_name="/end")
-    # the transcript picker names this tab's session; /end returns the page's outputs, then the report's
-    session_id = out[len(ui.PAGE) + ui.REPORT.index("pick")]["value"]
+    # the transcript picker names this tab's session; /end returns the page's outputs, the
+    # report's, then the due line
+    names = (*ui.PAGE, *ui.REPORT, "due")
+    end = dict(zip(names, client.predict(api_name="/end"), strict=True))
+    session_id = end["pick"]["value"]
     md, _, _ = client.predict(session_id, api_name="/transcripts")
     transcript = Path(md).read_text(encoding="utf-8")
     return UserRun(

@@ -12,6 +12,7 @@ import math
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -49,24 +50,29 @@ class Day(BaseModel):
     learned: int  # cards next due a week or more after their last review, after the interview
 
 
+class Memory(NamedTuple):
+    last: datetime  # when the candidate last saw the question
+    days: float  # how long they keep it: recall falls as exp(-days since / this)
+
+
 class Candidate:
     """Remembers each question it has seen for a while, then forgets."""
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.seen: dict[str, tuple[datetime, float]] = {}  # item -> (last seen, memory in days)
+        self.seen: dict[str, Memory] = {}
 
     def recalls(self, item_id: str, at: datetime) -> bool:
         if item_id not in self.seen:
             return self.rng.random() < 0.5  # half the notes they knew before they started
-        last, memory = self.seen[item_id]
-        days = (at - last).total_seconds() / 86400
-        return self.rng.random() < math.exp(-days / memory)
+        seen = self.seen[item_id]
+        days = (at - seen.last).total_seconds() / 86400
+        return self.rng.random() < math.exp(-days / seen.days)
 
     def saw(self, item_id: str, at: datetime, recalled: bool) -> None:
-        memory = self.seen.get(item_id, (at, RECALL_DAYS))[1]
+        memory = self.seen[item_id].days if item_id in self.seen else RECALL_DAYS
         # the feedback shows what was missed, so even a lapse is studied again: never below the start
-        self.seen[item_id] = (at, memory * 3 if recalled else max(RECALL_DAYS, memory / 2))
+        self.seen[item_id] = Memory(at, memory * 3 if recalled else max(RECALL_DAYS, memory / 2))
 
 
 def run(

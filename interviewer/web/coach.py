@@ -2,11 +2,15 @@
 
 A tab keeps only its own Session; anything heavy lives here, once. app.py hands the Coach the
 functions that make the models, so this module never chooses between real and fake ones.
-Models load on first use, so the page is up at once and shows their progress.
+Models load on first use, so the page is up at once and shows their progress. A notes folder
+is indexed by an Indexer (knowledge/indexer.py: in a low-priority process of its own in the
+app), once however many tabs ask for it; an interview can start on its first questions.
 """
 
 import threading
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -17,12 +21,14 @@ from interviewer.grading import calibration
 from interviewer.grading.grader import Grader
 from interviewer.history import History
 from interviewer.prepared import Preparer
+from interviewer.question_writer import QuestionWriter
 from interviewer.schedule import Clock
 from interviewer.session import now
 from interviewer.web.typing import Typing
-from interviewer.web.uploads import unpack
+from interviewer.web.uploads import Unpacked, unpack
 from knowledge.embedder import Embedder
-from knowledge.ingest import index_dir, ingest
+from knowledge.indexer import Indexer, InProcess
+from knowledge.ingest import index_dir
 from knowledge.items import IngestSummary
 from knowledge.kb import KnowledgeBase
 
@@ -35,6 +41,16 @@ class NotesLoaded(BaseModel):
     notices: list[str] = Field(default_factory=list)  # what the person should know: no LLM, history reset
 
 
+@dataclass
+class Loading:
+    """A notes folder being indexed, for whoever waits on it."""
+
+    partial: Engine | None = None  # on the questions embedded so far, once there are some
+    loaded: NotesLoaded | None = None
+    error: Exception | None = None
+    over: bool = False
+
+
 class Coach:
     def __init__(
         self,
@@ -42,30 +58,31 @@ class Coach:
         make_embedder: Callable[[], Embedder],
         make_chat: Callable[[], ChatBackend],
         clock: Clock = now,
+        indexer: Indexer | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.now = clock  # every engine's clock; a test fakes it to move days on
         self.history = History(data_dir / "history.sqlite")
+        self.indexer = indexer or InProcess()
         self._make_embedder = make_embedder
         self._make_chat = make_chat
         self._grader: Grader | None = None
         self._chat: ChatBackend | None = None
         self._chat_tried = False
         self.chat_notice: str | None = None  # why follow-ups come from templates, if they do
-        self._engines: dict[str, Engine] = {}
-        # engines on the questions indexed so far, while the rest of their notes are embedded
-        self._partial: dict[str, Engine] = {}
-        self._lock = threading.RLock()  # one model load and one ingest at a time
-        self._some_ready = threading.Condition()  # a partial engine came, or the preload ended
-        self._preload: threading.Thread | None = None
+        self._models = threading.RLock()  # one model load at a time
+        self._indexing = threading.Lock()  # one folder indexed at a time: they'd share the CPU anyway
+        self._changed = threading.Condition()  # guards the two below; notified as a load moves on
+        self._engines: dict[str, Engine] = {}  # by notes root, each on its whole index
+        self._loads: dict[str, Loading] = {}  # folders being indexed, by root
+        self._partials: weakref.WeakSet[Engine] = weakref.WeakSet()
         self._preload_root = ""
-        self._preload_done = False  # set under _some_ready: a thread in its finally is still alive
         self._preparer: Preparer | None = None
-        self._preloaded: str | Exception = ""  # the preloaded notes' root, or why they failed
+        self._writer: QuestionWriter | None = None
         self.typing = Typing()  # each tab's answer as typed, until typing pauses
 
     def grader(self) -> Grader:
-        with self._lock:
+        with self._models:
             if self._grader is None:
                 embedder = self._make_embedder()
                 self._grader = Grader(embedder, calibration.load(embedder.name))
@@ -73,13 +90,22 @@ class Coach:
 
     def preparer(self) -> Preparer:
         """One for all engines: drafts follow-ups in the background, kept in the data folder."""
-        with self._lock:
+        with self._models:
             if self._preparer is None:
                 self._preparer = Preparer(self.chat(), self.data_dir / "followups.sqlite")
             return self._preparer
 
+    def writer(self) -> QuestionWriter:
+        """One for all notes sets: writes questions for headings that don't ask one, in the
+        background, behind the follow-ups; kept in the data folder."""
+        with self._models:
+            if self._writer is None:
+                path = self.data_dir / "questions.sqlite"
+                self._writer = QuestionWriter(self.chat(), self.grader().embedder, path, self.preparer())
+            return self._writer
+
     def chat(self) -> ChatBackend | None:
-        with self._lock:
+        with self._models:
             if not self._chat_tried:
                 self._chat_tried = True
                 try:
@@ -89,64 +115,93 @@ class Coach:
             return self._chat
 
     def load(self, notes: Path) -> NotesLoaded:
-        """Indexes a notes folder (only what changed since last time) and readies its engine."""
-        if not notes.exists():
-            raise FileNotFoundError(f"{notes} does not exist")
+        """Indexes a notes folder (only what changed since last time) and readies its engine.
+        If the folder is being indexed already (another tab, a Start), waits for that instead."""
         root = str(notes.resolve())
-        grader = self.grader()
-        with self._lock:
+        loading, mine = self._claim(root)
+        if mine:
+            self._run(notes, root, loading)
+        with self._changed:
+            self._changed.wait_for(lambda: loading.over)
+        if loading.error is not None:
+            raise loading.error
+        assert loading.loaded is not None
+        return loading.loaded
+
+    def _claim(self, root: str) -> tuple[Loading, bool]:
+        """The folder's load under way, or a new one that the caller must run (True)."""
+        with self._changed:
+            if root in self._loads:
+                return self._loads[root], False
+            loading = self._loads[root] = Loading()
+            return loading, True
+
+    def _run(self, notes: Path, root: str, loading: Loading) -> None:
+        """Indexes the folder, publishing each partial engine and then the whole one (or why not)."""
+        try:
+            if not notes.exists():
+                raise FileNotFoundError(f"{notes} does not exist")
+            grader = self.grader()
             folder = index_dir(self.data_dir, notes, grader.embedder.name)
 
             def partial(kb: KnowledgeBase) -> None:
-                with self._some_ready:
-                    self._partial[root] = self._engine_on(kb, grader)
-                    self._some_ready.notify_all()
+                engine = self._engine_on(kb, grader)
+                self._partials.add(engine)
+                with self._changed:
+                    loading.partial = engine
+                    self._changed.notify_all()
 
-            kb, summary = ingest(notes, grader.embedder, folder, progress=True, on_partial=partial)
+            with self._indexing:
+                kb, summary = self.indexer.index(notes, folder, grader.embedder, partial, progress=True)
             engine = self._engine_on(kb, grader)
+            self.writer().queue(kb)  # template questions are upgraded as the LLM writes them
+            loaded = NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
+        except Exception as e:
+            with self._changed:
+                loading.error, loading.partial, loading.over = e, None, True
+                del self._loads[root]
+                self._changed.notify_all()
+            return
+        with self._changed:
             self._engines[root] = engine
-            self._partial.pop(root, None)
-            return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
+            loading.loaded, loading.over = loaded, True
+            del self._loads[root]
+            self._changed.notify_all()
 
     def _engine_on(self, kb: KnowledgeBase, grader: Grader) -> Engine:
-        return Engine(kb, grader, self.chat(), self.history, self.now, self.preparer())
+        return Engine(kb, grader, self.chat(), self.history, self.now, self.preparer(), self.writer())
 
     def preload(self, notes: Path) -> None:
         """Indexes the notes (and loads the models) in the background from server start, so a
         Start pressed before the page has loaded them waits for them instead of failing."""
         self._preload_root = str(notes.resolve())
-        self._preload_done = False
-        self._preload = threading.Thread(target=self._load_default, args=(notes,), daemon=True)
-        self._preload.start()
+        threading.Thread(target=self._load_default, args=(notes,), daemon=True, name="preload").start()
 
     def _load_default(self, notes: Path) -> None:
         try:
-            self._preloaded = self.load(notes).root
+            self.load(notes)
             self.warm()
-        except Exception as e:  # kept for whoever starts first: the page says why
-            self._preloaded = e
-        finally:
-            with self._some_ready:
-                self._preload_done = True
-                self._some_ready.notify_all()
-
-    def preloading(self) -> bool:
-        return self._preload is not None and self._preload.is_alive()
+        except Exception:
+            pass  # kept with its load: a Start on these notes says why, and tries again
 
     def default_root(self) -> str:
-        """The preloaded notes' root once some of their questions are ready: all of them, or the
-        first ones of a big folder still being embedded ("" when nothing was preloaded)."""
-        preload = self._preload
-        if preload is None:
-            return ""
-        with self._some_ready:
-            self._some_ready.wait_for(lambda: self._preload_done or self._preload_root in self._partial)
-        if self._preload_root in self._partial:
-            return self._preload_root
-        preload.join()
-        if isinstance(self._preloaded, Exception):
-            raise self._preloaded
-        return self._preloaded
+        """The preloaded notes' root ("" when nothing was preloaded); engine() waits for them."""
+        return self._preload_root
+
+    def ready(self, root: str) -> bool:
+        """Whether an interview on these notes can start now, on all or the first of them."""
+        with self._changed:
+            loading = self._loads.get(root)
+            return root in self._engines or (loading is not None and loading.partial is not None)
+
+    def indexing(self, root: str) -> bool:
+        """Whether these notes are being indexed now."""
+        with self._changed:
+            return root in self._loads
+
+    def is_partial(self, engine: Engine) -> bool:
+        """Whether this engine is on the first questions of a folder still being indexed."""
+        return engine in self._partials
 
     def warm(self) -> None:
         """Loads the LLM in the background now, while the person picks options: loading holds the
@@ -164,18 +219,30 @@ class Coach:
             )
         return out
 
+    def unpack(self, files: list[Path]) -> Unpacked:
+        """Uploaded files checked and written into the data folder (the same upload: the same folder)."""
+        return unpack(files, self.data_dir / "uploads")
+
     def upload(self, files: list[Path]) -> NotesLoaded:
-        unpacked = unpack(files, self.data_dir / "uploads")
+        unpacked = self.unpack(files)
         loaded = self.load(unpacked.folder)
         return loaded.model_copy(update={"refused": unpacked.refused})
 
     def engine(self, root: str) -> Engine:
-        """The engine of a notes folder, loading it on first use (e.g. a past session's notes);
-        while its notes are still being embedded, the one on the questions indexed so far."""
-        ready = self._engines.get(root) or self._partial.get(root)
-        if ready is not None:
-            return ready
-        with self._lock:
-            if root not in self._engines:
-                self.load(Path(root))
-            return self._engines[root]
+        """The engine of a notes folder. While the folder is being indexed, the one on its first
+        questions as soon as they are ready; if nobody is indexing it (a past session's notes, a
+        Start that came before Load's own event), its indexing begins here in the background."""
+        with self._changed:
+            if root in self._engines:
+                return self._engines[root]
+        loading, mine = self._claim(root)
+        if mine:
+            threading.Thread(target=self._run, args=(Path(root), root, loading), daemon=True).start()
+        with self._changed:
+            self._changed.wait_for(lambda: loading.over or loading.partial is not None)
+            if loading.over and loading.error is None:
+                return self._engines[root]
+            if loading.partial is not None:
+                return loading.partial
+        assert loading.error is not None
+        raise loading.error

@@ -12,16 +12,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 PAUSE = 0.5  # seconds without a key before the text so far is embedded
 log = logging.getLogger("interview-coach")
+
+
+class Noted(NamedTuple):
+    at: float  # the clock when the text was typed
+    job: Callable[[], None]  # embeds it
 
 
 class Typing:
     def __init__(self, pause: float = PAUSE, clock: Callable[[], float] = time.monotonic) -> None:
         self.pause = pause
         self.clock = clock  # a test's own clock says when a pause has passed
-        self._pending: dict[str, tuple[float, Callable[[], None]]] = {}  # tab -> (noted at, job)
+        self._pending: dict[str, Noted] = {}  # tab -> its newest text
         self._busy = False
         self._cond = threading.Condition()
         self._worker: threading.Thread | None = None
@@ -29,7 +35,7 @@ class Typing:
     def note(self, tab: str, job: Callable[[], None]) -> None:
         """A tab's newest text: `job` runs once the pause passes, unless a newer one comes."""
         with self._cond:
-            self._pending[tab] = (self.clock(), job)
+            self._pending[tab] = Noted(self.clock(), job)
             if self._worker is None:
                 self._worker = threading.Thread(target=self._run, name="typing", daemon=True)
                 self._worker.start()
@@ -58,8 +64,8 @@ class Typing:
             if not self._pending:
                 self._cond.wait()
                 continue
-            tab, (noted, _) = min(self._pending.items(), key=lambda kv: kv[1][0])
-            left = noted + self.pause - self.clock()
+            tab = min(self._pending, key=lambda t: self._pending[t].at)
+            left = self._pending[tab].at + self.pause - self.clock()
             if left <= 0:
-                return self._pending.pop(tab)[1]
+                return self._pending.pop(tab).job
             self._cond.wait(left)

@@ -1,0 +1,56 @@
+"""Which questions an interview asks, in what order: the schedule's (or the weak topics') order,
+a job's most relevant first, and only questions the notes can grade.
+
+    pool    every item of the chosen topics
+    order   FSRS: due, then new, then the rest (schedule.py); or most-missed first
+    job     most relevant to the job description first, that order after
+    keep    the first n the notes can grade, one graded by its own points opening
+"""
+
+import random
+from collections.abc import Callable
+
+from interviewer.history import History
+from interviewer.schedule import Schedule
+from interviewer.session import SessionOptions
+from knowledge.kb import KnowledgeBase
+
+
+def plan(
+    kb: KnowledgeBase,
+    options: SessionOptions,
+    schedule: Schedule,
+    history: History,
+    relevance: dict[str, float],
+    gradable: Callable[[str], bool],
+) -> list[str]:
+    """Item ids of the interview's main questions. `gradable(id)`: whether related notes give a
+    question-only item points to grade it by (a search, so asked only of items it reaches)."""
+    wanted = set(options.topics)
+    pool = [i.id for i in kb.items if not wanted or i.topic in wanted or wanted & set(i.tags)]
+    if options.review_weak:
+        random.Random(options.seed).shuffle(pool)
+        weak = history.weakness()
+        # most-missed first, then never seen, then strong ones: the schedule set aside
+        pool.sort(key=lambda i: -weak.get(i, 0.5))
+    else:  # the spaced-repetition schedule: due, then new, then the rest
+        pool = schedule.plan(kb.manifest.notes_root, pool, options.seed)
+    if relevance:  # aimed at a job: its most relevant questions first, the schedule's order after
+        pool.sort(key=lambda i: -relevance.get(i, -1.0))
+    return keep(kb, pool, options.questions, gradable)
+
+
+def keep(kb: KnowledgeBase, pool: list[str], n: int, gradable: Callable[[str], bool]) -> list[str]:
+    """The first n of the pool the notes can grade, in its order, except that one graded by its
+    own points opens: a first interview never starts with "your notes have nothing on this"."""
+    chosen: list[str] = []
+    for i in pool:
+        if len(chosen) == n:
+            break
+        if kb.item(i).rubric or gradable(i):
+            chosen.append(i)
+    own = next((i for i in chosen if kb.item(i).rubric), None)
+    if own is not None:
+        chosen.remove(own)
+        chosen.insert(0, own)
+    return chosen
