@@ -85,7 +85,9 @@ def test_due_cards_come_first_then_new_ones_shuffled_per_session(
     s = first_day(engine, clock)
     assert s.turns[0].seconds == 30 and s.turns[1].seconds == 20
     ratings = {r.item_id: r.rating for r in reviews_of(s)}
-    assert ratings[s.plan[1]] == ratings[s.plan[2]] == Rating.Again
+    # skipped: a lapse; the vague answer names no point: never a pass (the shared standard, lenient
+    # like the graders it follows, puts it near 5/10: Hard, or Again)
+    assert ratings[s.plan[2]] == Rating.Again and ratings[s.plan[1]] <= Rating.Hard
     assert engine.schedule.due(root, ids) == []  # nothing is due again the same day
     clock.advance(days=1)
     due = set(engine.schedule.due(root, ids))

@@ -28,6 +28,10 @@ from interviewer.grading.splits import Split, units
 
 GRADERS = ("rubric", "interview", "cosine")
 NEGATIVE_EVERY = 8
+# the most the elsewhere margin may be, whatever the graded files show: an answer that matches
+# another question's points by this much more than any of its own is that question's answer
+# (an embedder whose similarities spread wide, such as the fake one, would otherwise never call it)
+ELSEWHERE_MAX = 0.5
 
 
 @dataclass
@@ -120,7 +124,7 @@ def thresholds(p: Prepared, idx: list[int], y: np.ndarray) -> tuple[float, float
     """covered: most points of near-perfect answers reach it. unrelated (a safety net under the
     calibration): 99% of real answers are more topical, and so are half the answers paired
     with another topic's question. elsewhere: 99% of real answers with no point covered are
-    matched no better than this by another question of their file."""
+    matched no better than this by another question of their file (at most ELSEWHERE_MAX)."""
     best = [p.signals[i].sim.max(axis=1) for i in idx]
     perfect = [b for b, yy in zip(best, y, strict=True) if yy >= 0.9] or best
     covered = float(np.quantile(np.concatenate(perfect), 0.25))
@@ -132,7 +136,7 @@ def thresholds(p: Prepared, idx: list[int], y: np.ndarray) -> tuple[float, float
     for i, b in zip(idx, best, strict=True):
         found = p.others(i)(p.signals[i].answer_vector) if b.max() < covered else None
         gaps += [found[0] - float(b.max())] if found else []
-    elsewhere = float(np.quantile(gaps, 0.99)) if gaps else 1.0
+    elsewhere = min(float(np.quantile(gaps, 0.99)), ELSEWHERE_MAX) if gaps else ELSEWHERE_MAX
     return round(covered, 3), round((covered + unrelated) / 2, 3), round(unrelated, 3), round(elsewhere, 3)
 
 
