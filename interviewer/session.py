@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 from interviewer.grading.grader import Grade, GradePoint, Origin, PointResult
 
 SCHEMA = 2  # 2: sessions keep what they asked (Asked)
+LOCAL = "local"  # the one user of a coach run without logins; nobody can sign in under this name
 
 
 def now() -> datetime:
@@ -100,6 +101,7 @@ class Askable(BaseModel):
 class Session(BaseModel):
     schema_version: int = SCHEMA
     id: str
+    user: str = LOCAL  # whose interview: only they see, resume, appeal, report or export it
     notes: str  # the notes folder it was drawn from
     embedder: str
     options: SessionOptions

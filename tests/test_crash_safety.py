@@ -283,7 +283,7 @@ def history_with_sessions(path: Path) -> None:
         store.save(
             Session(id=f"s{n:02d}", notes="/notes", embedder="fake", options=SessionOptions(), plan=plan)
         )
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
+    store.db.rows("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
     store.db.close()
 
 
@@ -308,7 +308,7 @@ def test_damaged_history_is_moved_aside_never_used(
     }[how]
     path.write_bytes(bad)
 
-    with caplog.at_level(logging.WARNING, logger="interviewer.history"):
+    with caplog.at_level(logging.WARNING, logger="interviewer.database"):
         store = History(path)
     moved = store.recovered_from
     assert moved is not None and moved.name.startswith("history.sqlite.corrupt-")
