@@ -9,7 +9,8 @@ from typing import Literal
 
 from knowledge.pieces import Piece
 
-BlockKind = Literal["heading", "para", "item", "code", "row", "label"]
+# aside: a line that only links somewhere or ticks a to-do box; shown, never a point or a question
+BlockKind = Literal["heading", "para", "item", "code", "row", "label", "aside"]
 
 
 @dataclass(frozen=True)

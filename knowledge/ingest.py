@@ -128,7 +128,7 @@ def _read_one(path: Path, rel: str, old: KnowledgeBase | None) -> tuple[FileEntr
         items = [i for i in old.items if i.source == rel]
         return before, items, True
     try:
-        items, warning = parse_note(text, rel)
+        items, warning = parse_note(text, rel, folder=path.parent.name)
     except Exception as e:  # a parser bug must cost one file, never the whole ingest
         log.exception("parsing %s failed", rel)
         return FileEntry(path=rel, sha256=digest, error=f"could not parse ({type(e).__name__})"), [], False

@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Language = Literal["zh", "en"]
+WrittenBy = Literal["notes", "template"]
 
 
 class RubricPoint(BaseModel):
@@ -23,14 +24,15 @@ class QuestionItem(BaseModel):
     topic: str
     tags: list[str] = Field(default_factory=list)
     question: str
-    # "template": the heading doesn't ask, so the question was made from it (and may be rewritten
-    # by the LLM later, interviewer/question_writer.py); "notes": the notes ask it themselves
-    written_by: Literal["notes", "template"] = "notes"
     answer: str = ""  # empty for question-only items: asked, graded against related notes
     explanation: str = ""  # 解析 / Explanation: context for retrieval, never rubric
     rubric: list[RubricPoint] = Field(default_factory=list)
     line: int  # 1-based line of the question
     language: Language
+    # "notes": the notes ask it (a question heading, a 题目/Q label, a listed question);
+    # "template": built from a plain heading ("请介绍贪婪解码"), which the LLM may rewrite later
+    # (interviewer/question_writer.py)
+    written_by: WrittenBy = "notes"
 
     @property
     def answered(self) -> bool:

@@ -4,14 +4,17 @@ Points follow the answer's own structure, outermost first:
   sub-headings  -> one point each ("核心目标：捕获双向上下文"); a bare label heading
                    ("模型架构") lends its name to the lead of each block under it instead
   list items    -> the lead sentence of each top-level item; "**MLM**：" labels do the same
-  paragraphs    -> one point per sentence or clause (。！？；.!?; and line breaks)
-  code          -> no points (kept in the answer and its chunks)
+  paragraphs    -> one point per sentence or clause (。！？；.!?; and line breaks); a lead-in
+                   before a list ("优势：", "主要区别在于：") names the items or is dropped
+  table rows    -> one point each, whole ("贪婪：多样性 低；质量 中")
+  code          -> no points (kept in the answer and its chunks): a model may say what it does
 A point is at least MIN_WEIGHT (see pieces.weight): never a single word.
 """
 
 import bisect
 import re
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from knowledge.blocks import Block
 from knowledge.items import RubricPoint
@@ -22,7 +25,9 @@ LABEL_WEIGHT = 10  # a heading or item lighter than this, with content under it,
 LEAD_WEIGHT = 80  # a lead sentence stops growing past this
 MAX_PER_LABEL = 4  # "模型架构" over a long section: its first few leads, not every sentence
 
-_SENTENCE_END = re.compile(r"[。！？!?；;]+|(?<=[a-z0-9)\]])\.(?=\s)|\n")
+# a closing bracket or quote after the stop stays with its sentence: "（…长期收益。）"
+_SENTENCE_END = re.compile(r"[。！？!?；;]+[）)」』”’]*|(?<=[a-z0-9)\]])\.(?=\s)|\n")
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)  # "$KL(P;Q)$": no sentence ends inside
 _NUMBERING = re.compile(r"^((?:\d+(?:\.\d+)*|[一二三四五六七八九十]+)\s*[.、．)）:：]?\s*)(?=\S)")
 _TRAILING = "。；;，,：:. \t"
 
@@ -31,7 +36,7 @@ def rubric_points(blocks: list[Block], starts: list[int]) -> list[RubricPoint]:
     """starts: line_starts(source), to give each point its line number."""
     seen: set[str] = set()
     points = []
-    for prefix, piece in _units(blocks):
+    for prefix, piece, _ in _units(blocks):
         text = _compose(prefix, piece.text)
         if weight(text) < MIN_WEIGHT or text in seen:
             continue
@@ -42,8 +47,14 @@ def rubric_points(blocks: list[Block], starts: list[int]) -> list[RubricPoint]:
     return points
 
 
-def _units(blocks: list[Block], leads_only: bool = False) -> Iterable[tuple[str | None, Piece]]:
-    """(label prefix or None, piece) for every candidate point, in order.
+class _Unit(NamedTuple):
+    prefix: str | None  # a label the point is read under ("原理")
+    piece: Piece
+    whole: bool = False  # a table row: never cut to its lead or put under a label
+
+
+def _units(blocks: list[Block], leads_only: bool = False) -> Iterable[_Unit]:
+    """A label prefix (or None) and a piece for every candidate point, in order.
 
     leads_only: a paragraph gives its lead sentence, not one point per sentence (used under
     sub-headings, where the heading is the idea and the text below elaborates it).
@@ -57,17 +68,22 @@ def _units(blocks: list[Block], leads_only: bool = False) -> Iterable[tuple[str 
             assert head is not None
             title = head.piece.drop(_NUMBERING).strip(_TRAILING)
             if weight(title.text) >= LABEL_WEIGHT or not body:
-                yield None, title
-            else:
-                below = list(_units(body, leads_only=True))[:MAX_PER_LABEL]
-                yield from ((title.text, _lead(piece)) for _, piece in below)
+                yield _Unit(None, title)
+                continue
+            below = list(_units(body, leads_only=True))
+            yield from (u for u in below if u.whole)
+            leads = [_Unit(title.text, _lead(u.piece)) for u in below if not u.whole]
+            yield from leads[:MAX_PER_LABEL]
         return
     items = [b.level for b in blocks if b.kind == "item"]
     top_depth = min(items) if items else 0
+    intro: str | None = None  # "优势：" before a list: the label of its items
     i = 0
     while i < len(blocks):
         b = blocks[i]
         i += 1
+        if not (b.kind == "item" and b.level == top_depth) and b.kind != "aside":
+            intro = None
         if b.kind == "item" and b.level == top_depth:
             start = i
             while i < len(blocks) and _inside_item(blocks[i], top_depth):
@@ -75,13 +91,30 @@ def _units(blocks: list[Block], leads_only: bool = False) -> Iterable[tuple[str 
             children = [c for c in blocks[start:i] if c.kind == "item" and c.level == top_depth + 1]
             label = b.piece.strip(_TRAILING)
             if children and (weight(label.text) < LABEL_WEIGHT or b.text.rstrip().endswith((":", "："))):
-                yield from ((label.text, _lead(c.piece)) for c in children[:MAX_PER_LABEL])
+                yield from (_Unit(label.text, _lead(c.piece)) for c in children[:MAX_PER_LABEL])
             else:
-                yield None, _lead(b.piece)
+                yield _Unit(intro, _lead(b.piece))
         elif b.kind == "row":
-            yield None, b.piece
+            yield _Unit(None, b.piece, whole=True)
         elif b.kind == "para":
-            yield from ((None, s) for s in (_sentences(b.piece)[:1] if leads_only else _sentences(b.piece)))
+            listed = i < len(blocks) and blocks[i].kind == "item"
+            said, lead_in = _lead_in(b.piece) if listed else (b.piece, None)
+            if lead_in is not None and weight(lead_in.text) < MIN_WEIGHT:
+                intro = lead_in.text  # "优势" names the items; "主要区别在于" says nothing to check
+            heavy = [lead_in] if lead_in is not None and weight(lead_in.text) >= LABEL_WEIGHT else []
+            sentences = _sentences(said) + heavy
+            yield from (_Unit(None, s) for s in (sentences[:1] if leads_only else sentences))
+
+
+def _lead_in(piece: Piece) -> tuple[Piece, Piece | None]:
+    """A paragraph's last sentence if it ends with a colon and so introduces the list after it."""
+    text = piece.text.rstrip()
+    if not text.endswith((":", "：")):
+        return piece, None
+    cut = 0
+    for end in _ends(text):
+        cut = end
+    return piece[:cut], piece[cut:].strip(_TRAILING)
 
 
 def _inside_item(b: Block, depth: int) -> bool:
@@ -104,7 +137,9 @@ def _split_at(
 def _sentences(piece: Piece) -> list[Piece]:
     """Sentences, with fragments lighter than MIN_WEIGHT merged into a neighbour."""
     merged: list[Piece] = []
-    for s in piece.split(_SENTENCE_END):
+    cuts = [0, *_ends(piece.text), len(piece.text)]
+    parts = [piece[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+    for s in (p for p in parts if p.text):
         if merged and weight(merged[-1].text) < MIN_WEIGHT:
             merged[-1] = merged[-1] + s
         else:
@@ -113,6 +148,18 @@ def _sentences(piece: Piece) -> list[Piece]:
         last = merged.pop()
         merged[-1] = merged[-1] + last
     return [m.strip(_TRAILING) for m in merged]
+
+
+def _ends(text: str) -> list[int]:
+    """Where sentences end in text, outside formulas."""
+    math = [m.span() for m in _MATH.finditer(text)]
+    starts = [a for a, _ in math]
+    ends = []
+    for m in _SENTENCE_END.finditer(text):
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if k < 0 or math[k][1] <= m.start():
+            ends.append(m.end())
+    return ends
 
 
 def _lead(piece: Piece) -> Piece:

@@ -5,14 +5,15 @@ through the plain-text line rules. Front-matter tags become the items' tags.
 """
 
 import datetime as dt
+from collections import Counter
 
 import yaml
 
 from knowledge.blocks import line_starts
+from knowledge.itemize import Meta, items_from_blocks
 from knowledge.items import QuestionItem, RubricPoint
 from knowledge.keypoints import rubric_points
 from knowledge.markdown import parse_markdown
-from knowledge.outline import Meta, items_from_blocks
 from knowledge.plaintext import parse_plaintext
 
 _SCALARS = (str, int, float, dt.date)  # YAML values that make a tag or a title
@@ -22,15 +23,19 @@ class NotesWarning(str):
     """Something the user should know about a file that still parsed (e.g. broken front-matter)."""
 
 
-def parse_note(text: str, source: str) -> tuple[list[QuestionItem], NotesWarning | None]:
+def parse_note(
+    text: str, source: str, folder: str = "", skipped: Counter[str] | None = None
+) -> tuple[list[QuestionItem], NotesWarning | None]:
+    """folder: the notes folder's name, the topic of last resort for a file directly in it.
+    skipped, if given, counts the sections not asked, by reason ("empty", "placeholder", ...)."""
     front, blocks = parse_markdown(text)
     tags, title, warning = _front_matter(front)
     markdown = any(b.kind == "heading" for b in blocks)
     if not markdown:
         body = text if front is None else _blank_front_matter(text)
         blocks = parse_plaintext(body)
-    meta = Meta(source, tags, title, line_starts(text), topic_notes=markdown)
-    return items_from_blocks(blocks, meta), warning
+    meta = Meta(source, tags, title, line_starts(text), topic_notes=markdown, folder=folder)
+    return items_from_blocks(blocks, meta, skipped), warning
 
 
 def reference_points(text: str) -> list[RubricPoint]:

@@ -1,20 +1,21 @@
-"""Blocks to question items: which headings are questions and what belongs to each answer.
+"""Blocks to a tree of sections, and which of them are asked.
 
 A heading is a question when it asks (？, 什么/为什么/如何…, What/Why/How…) or is numbered
 ("3. 位置编码", "Q2"), unless most of its sub-headings ask questions themselves (then it is a
-section). The outermost question wins: its sub-headings are its key points. In Markdown notes a
-plain leaf heading with text under it ("## Dropout") is a topic note, and also an item.
-`**题目：**`/`**答案：**`/`解析` labels split a block into question, answer and explanation.
+section). The outermost question wins: its sub-headings are its key points. In Markdown notes
+every other section with text of its own (prose before its first sub-heading included) is an
+item too, asked through a template question (questions.py). Q/A pairs and lists of questions in
+a section are items of their own (labels.py). Not asked: empty sections, placeholders ("即将推出",
+"TODO"), link lists and tables of contents, and code that no heading or prose explains.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
-from knowledge.blocks import Block, render
-from knowledge.items import QuestionItem
-from knowledge.keypoints import rubric_points
-from knowledge.pieces import is_cjk
+from knowledge.blocks import Block
+from knowledge.labels import Labelled, one_question_label, pairs, question_list
+from knowledge.pieces import weight
+from knowledge.questions import CODE, GENERIC, SUMMARY
 
 NUMBERED = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*\s*[.、．)）:：]?|[一二三四五六七八九十]+\s*[、.．]|Q\d+\s*[.:：]?|[(（]\d+[)）])\s*(?=\S)"
@@ -31,15 +32,22 @@ _TOPICAL = re.compile(
     r"比较|对比|举例|\bvs\.?\b|\bversus\b|\bdifference\b",
     re.I,
 )
-_GENERIC = re.compile(
-    r"^(总结|小结|结语|前言|引言|目录|参考|参考资料|参考文献|附录|备注|todo|summary|conclusion|"
-    r"introduction|references?|contents|table of contents|appendix|further reading)\W*$",
+# sections that are not knowledge to be asked about, with everything under them
+NOT_ASKED = re.compile(
+    r"^(目录|目录导航|导航|参考|参考资料|参考文献|参考链接|相关链接|相关资源|相关阅读|资源推荐|推荐资源|深入阅读|"
+    r"延伸阅读|推荐阅读|扩展阅读|拓展阅读|附录|备注|参与贡献|贡献指南|致谢|许可证|开源协议|更新日志|近期更新|"
+    r"持续更新计划|更新计划|联系方式|版权声明|references?|contents|table of contents|toc|appendix|"
+    r"further reading|reading list|resources|links|related|see also|contributing|license|"
+    r"acknowledge?ments|changelog|contact)\W*$",
+    re.I,
+)
+PLACEHOLDER = re.compile(
+    r"即将推出|敬请期待|待补充|待完善|待更新|未完待续|施工中"
+    r"|\btodo\b|\btbd\b|coming soon|\bwip\b|to be (?:added|continued)",
     re.I,
 )
 _LABEL_HEADING = re.compile(r"^(解析|分析|答案解析|详解|答案|参考答案|explanation|analysis|answer)\W*$", re.I)
-Q_LABEL = re.compile(r"^(\s*(?:题目|问题|问|question|q)\s*[:：]\s*)", re.I)
-A_LABEL = re.compile(r"^(\s*(?:答案|参考答案|回答|答|answer|a)\s*[:：]\s*)", re.I)
-E_LABEL = re.compile(r"^(\s*(?:解析|答案解析|分析|explanation|analysis)\s*(?:[:：]\s*|$))", re.I)
+MIN_PROSE = 6  # less text than this beside code ("代码：") does not say what the code does
 
 
 @dataclass
@@ -65,39 +73,11 @@ class Section:
         return out
 
 
-@dataclass(frozen=True)
-class Meta:
-    source: str  # relative path
-    tags: list[str]
-    title: str
-    starts: list[int]  # line_starts of the source
-    topic_notes: bool  # plain headings with text count as items (Markdown, not plain text)
-
-
-def items_from_blocks(blocks: list[Block], meta: Meta) -> list[QuestionItem]:
-    root = _tree(blocks)
-    doc_title = _doc_title(blocks)
-    found: list[QuestionItem] = []
-    seen: dict[str, int] = {}
-
-    def visit(sec: Section, ancestors: list[Section]) -> None:
-        if _is_item(sec, meta.topic_notes):
-            item = _item(sec, ancestors, meta, doc_title)
-            n = seen[item.id] = seen.get(item.id, 0) + 1
-            found.append(item if n == 1 else item.model_copy(update={"id": f"{item.id}-{n}"}))
-            return
-        for child in sec.children:
-            visit(child, [*ancestors, sec] if sec.head else ancestors)
-
-    visit(root, [])
-    return found
-
-
 def strip_numbering(text: str) -> str:
     return NUMBERED.sub("", text, count=1).strip() or text.strip()
 
 
-def _tree(blocks: list[Block]) -> Section:
+def tree(blocks: list[Block]) -> Section:
     root = Section(None)
     stack = [root]
     for b in blocks:
@@ -114,88 +94,63 @@ def _tree(blocks: list[Block]) -> Section:
     return root
 
 
-def _is_item(sec: Section, topic_notes: bool) -> bool:
-    if sec.head is None or _GENERIC.match(strip_numbering(sec.title)):
+def is_whole_item(sec: Section, topic_notes: bool) -> bool:
+    """Whether the section is one question: its heading asks, or it is numbered, or labelled."""
+    if sec.head is None or _frames_parent(strip_numbering(sec.title)):
         return False
-    if any(b.kind == "para" and Q_LABEL.match(b.text) for b in sec.body):
+    if one_question_label(sec.body):
         return True
-    kids = [c for c in sec.children if not _GENERIC.match(strip_numbering(c.title))]
+    kids = [c for c in sec.children if _askable_kid(c)]
     asking = sum(bool(_ASKS.search(strip_numbering(c.title))) for c in kids)
     if _ASKS.search(sec.title) or _TOPICAL.search(sec.title):
         return not kids or asking * 2 < len(kids)
     if ARABIC.match(sec.title):
-        # "3. Dropout" is a question; "1. Basics" over "1.1 ...", "1.2 ..." is a chapter
-        return not kids or (asking == 0 and not any(NUMBERED.match(c.title) for c in kids))
-    if not topic_notes:
+        # "3. Dropout" is a question; "1. Basics" over "1.1 ...", "1.2 ..." is a chapter, and so
+        # is "5. 常见算法" over sections with sections of their own
+        nested = any(NUMBERED.match(c.title) or c.children for c in kids)
+        return not kids or (asking == 0 and not nested)
+    if not topic_notes or not kids:
         return False
-    has_text = any(b.kind != "label" for b in sec.body)
-    if not kids:
-        return has_text
     # "# RoBERTa" + intro + "## 1. 动态mask", "## 2. ...": one topic, its numbered parts
-    return has_text and all(
+    return any(b.kind != "label" for b in sec.body) and all(
         NUMBERED.match(c.title) and not _ASKS.search(strip_numbering(c.title)) for c in kids
     )
 
 
-def _item(sec: Section, ancestors: list[Section], meta: Meta, doc_title: str) -> QuestionItem:
-    assert sec.head is not None
-    question, answer, explanation, q_line = _split_labels(sec)
-    path = [a.title for a in ancestors] + [sec.title]
-    question = question or strip_numbering(sec.title)
-    digest = hashlib.sha1("\x1f".join([meta.source, *path, question]).encode()).hexdigest()
-    answer_text = render(answer)
-    return QuestionItem(
-        id=digest[:12],
-        source=meta.source,
-        heading_path=path,
-        topic=_topic(ancestors, meta, doc_title),
-        tags=meta.tags,
-        question=question,
-        answer=answer_text,
-        explanation=render(explanation),
-        rubric=rubric_points(answer, meta.starts) if answer_text else [],
-        line=(q_line if q_line is not None else sec.head.line) + 1,
-        language="zh" if is_cjk(question + answer_text[:300]) else "en",
-    )
+def own_content(sec: Section) -> tuple[list[Block], list[Block], list[Labelled]]:
+    """(the section's own blocks, its bare questions, its Q/A pairs), each taken out of the others."""
+    found_pairs, body = pairs(sec.body)
+    questions, body = question_list(body)
+    return body, questions, found_pairs
 
 
-def _split_labels(sec: Section) -> tuple[str, list[Block], list[Block], int | None]:
-    """(question from a 题目 label or "", answer blocks, explanation blocks, question line)."""
-    question, q_line = "", None
-    answer: list[Block] = []
-    explanation: list[Block] = []
-    target = answer
-    for b in sec.content():
-        if b.kind == "para" and not question and Q_LABEL.match(b.text):
-            question, q_line = b.piece.drop(Q_LABEL).text.strip(), b.line
-            continue
-        if b.kind == "label" or (b.kind == "para" and E_LABEL.match(b.text)):
-            target = explanation
-            b = Block("para", b.piece.drop(E_LABEL), b.level, b.line) if b.kind == "para" else b
-            if b.kind == "label" or not b.text.strip():
-                continue
-        elif b.kind == "para" and A_LABEL.match(b.text) and target is answer:
-            answer.clear()  # anything between 题目 and 答案 is preamble
-            b = Block("para", b.piece.drop(A_LABEL), b.level, b.line)
-            if not b.text.strip():
-                continue
-        target.append(b)
-    return question, answer, explanation, q_line
+def why_not_asked(sec: Section, body: list[Block]) -> str | None:
+    """Why a section's own text is not an item ("empty", "placeholder", "links", "code only")."""
+    title = strip_numbering(sec.title)
+    text = [b for b in body if b.kind in ("para", "item", "row")]
+    code = any(b.kind == "code" for b in body)
+    if PLACEHOLDER.search(title) or (text and all(PLACEHOLDER.search(b.text) for b in text)):
+        return "placeholder"
+    if not text and any(b.kind == "aside" for b in body) and not code:
+        return "links"
+    prose = sum(weight(b.text) for b in text)
+    if code and prose < MIN_PROSE and (not title or CODE.match(title) or _frames_parent(title)):
+        return "code only"  # nothing says what the code does: a model may, later
+    if not code and prose < 2:
+        return "empty"
+    return None
 
 
-def _topic(ancestors: list[Section], meta: Meta, doc_title: str) -> str:
-    """The nearest section heading above the item, else the tags, title or file name."""
-    for a in reversed(ancestors):
-        if a.title != doc_title:
-            return strip_numbering(a.title)
-    if meta.tags:
-        return meta.tags[0]
-    return meta.title or strip_numbering(doc_title) or meta.source.rsplit("/", 1)[-1]
+def code_only(body: list[Block]) -> bool:
+    prose = sum(weight(b.text) for b in body if b.kind in ("para", "item", "row"))
+    return prose < MIN_PROSE and any(b.kind == "code" for b in body)
 
 
-def _doc_title(blocks: list[Block]) -> str:
-    """The first heading when no other heading shares its level (a document title)."""
-    heads = [b for b in blocks if b.kind == "heading"]
-    if heads and sum(h.level == heads[0].level for h in heads) == 1:
-        return heads[0].text
-    return ""
+def _askable_kid(c: Section) -> bool:
+    title = strip_numbering(c.title)
+    return not (NOT_ASKED.match(title) or _frames_parent(title))
+
+
+def _frames_parent(title: str) -> bool:
+    """"概述", "总结": about the heading above, never a question of their own."""
+    return bool(GENERIC.match(title) or SUMMARY.match(title))

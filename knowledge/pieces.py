@@ -53,15 +53,6 @@ class Piece:
             tuple(o for o, k in zip(self.offsets, keep, strict=True) if k),
         )
 
-    def split(self, pattern: re.Pattern[str]) -> list["Piece"]:
-        """Split after every match (the delimiter stays with the left part), drop blanks."""
-        out, start = [], 0
-        for m in pattern.finditer(self.text):
-            out.append(self[start : m.end()])
-            start = m.end()
-        out.append(self[start:])
-        return [p.strip() for p in out if p.text.strip()]
-
     def __add__(self, other: "Piece") -> "Piece":
         sep = "" if not self.text or not other.text else " " if _latin_edge(self, other) else ""
         mid = (self.offsets[-1],) if sep else ()
@@ -119,6 +110,19 @@ def clean_inline(piece: Piece) -> Piece:
 def concat(parts: list[Piece]) -> Piece:
     """Pieces joined as they are, in linear time (a line of 100k `code` spans has 200k parts)."""
     return Piece("".join(p.text for p in parts), tuple(o for p in parts for o in p.offsets))
+
+
+# Emoji and what is left of them: a keycap "1️⃣" is a digit, U+FE0F and U+20E3, so dropping the
+# symbol alone would leave "1" or a bare "️⃣"; ZWJ sequences and flags go whole.
+_EMOJI = re.compile(
+    r"([0-9#*]\ufe0f?\u20e3|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u231A\u231B\u23E9-\u23FA]"
+    r"|[\ufe0e\ufe0f\u200d\u20e3\U000E0020-\U000E007F])"
+)
+
+
+def drop_emoji(piece: Piece) -> Piece:
+    """Headings and questions without emoji: "1️⃣ 贪婪解码" -> "贪婪解码", "🎯 概述" -> "概述"."""
+    return piece.drop(_EMOJI).strip()
 
 
 def _clean_plain(piece: Piece) -> Piece:

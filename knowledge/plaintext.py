@@ -4,7 +4,8 @@ Handles notes like:
     📘 Title                 -> heading 1 (a line that starts with an emoji)
     一、Section              -> heading 2
     1. Question              -> heading 3, while the numbers run 1, 2, 3 within a section
-    answer lines             -> one paragraph per line (each line is usually one point)
+    answer lines             -> one paragraph per line (each line is usually one point), unless
+                                the text is hard-wrapped: then a sentence's lines are one paragraph
 A "1." out of sequence is a list item in an answer, not a new question.
 """
 
@@ -13,7 +14,8 @@ import re
 import unicodedata
 
 from knowledge.blocks import Block, line_piece, line_starts
-from knowledge.pieces import Piece, weight
+from knowledge.pieces import Piece, drop_emoji, weight
+from knowledge.wrap import continues, glue, wrap_width
 
 _SECTION = re.compile(
     r"^\s*(?:[一二三四五六七八九十百]+[、.．]|第[一二三四五六七八九十\d]+[章节部分篇])\s*\S"
@@ -30,14 +32,21 @@ _CODE = re.compile(
 
 def parse_plaintext(source: str) -> list[Block]:
     starts = line_starts(source)
+    width = wrap_width(source)
     blocks: list[Block] = []
     last_number = 0
     list_number = 0  # a numbered list inside the current answer ("1. 增加数据", "2. 正则化")
     after_heading = True  # a "1." right after a title/section starts the numbering
     previous_blank = True
+    above, open_line = "", -1  # the line before, as written; the last line of text a line may continue
     code: list[Piece] = []
+    wrapped: list[Piece] = []  # lines continuing the last block's sentence, joined once it ends
 
-    def flush_code() -> None:
+    def flush() -> None:
+        if wrapped:  # joined once: a CSV of 100k lines must not rebuild a growing paragraph per line
+            last = blocks[-1]
+            blocks[-1] = Block(last.kind, glue([last.piece, *wrapped]), last.level, last.line)
+            wrapped.clear()
         if code:
             first = code[0].offsets[0]
             end = code[-1].offsets[-1] + 1
@@ -53,26 +62,32 @@ def parse_plaintext(source: str) -> list[Block]:
         text = piece.text
         numbered = _NUMBERED.match(text)
         if _starts_with_emoji(text):
-            flush_code()
-            blocks.append(Block("heading", _drop_emoji(piece), 1, i))
+            flush()
+            blocks.append(Block("heading", drop_emoji(piece) or piece, 1, i))
             after_heading, last_number = True, 0
         elif _SECTION.match(text) and weight(text) <= 40:
-            flush_code()
+            flush()
             blocks.append(Block("heading", piece, 2, i))
             after_heading, last_number = True, 0
         elif numbered and _starts_question(
             int(numbered.group(1)), text, last_number, list_number, after_heading
         ):
-            flush_code()
+            flush()
             blocks.append(Block("heading", piece, 3, i))
             last_number, list_number, after_heading = int(numbered.group(1)), 0, False
         elif _QUESTION_LINE.search(text) and previous_blank and weight(text) <= 60 and not code:
+            flush()
             blocks.append(Block("heading", piece, 3, i))
             after_heading = False
         elif _CODE.match(text) and not _has_cjk_prose(text):
+            if wrapped:
+                flush()
             code.append(raw)
+        elif open_line == i - 1 and not previous_blank and continues(above, text, width):
+            wrapped.append(piece)  # the same sentence, wrapped onto this line
+            open_line = i
         else:
-            flush_code()
+            flush()
             if numbered:
                 list_number = int(numbered.group(1))
             if numbered or _BULLET.match(text):
@@ -80,8 +95,9 @@ def parse_plaintext(source: str) -> list[Block]:
                 blocks.append(Block("item", item, 1, i))
             else:
                 blocks.append(Block("para", piece, 0, i))
-        previous_blank = False
-    flush_code()
+            open_line = i
+        previous_blank, above = False, text
+    flush()
     return blocks
 
 
@@ -94,17 +110,6 @@ def _starts_question(number: int, text: str, last: int, in_list: int, after_head
 
 def _starts_with_emoji(text: str) -> bool:
     return unicodedata.category(text[0]) == "So" or 0x1F000 <= ord(text[0]) <= 0x1FAFF
-
-
-def _drop_emoji(piece: Piece) -> Piece:
-    i = 0
-    while i < len(piece.text) and (
-        _starts_with_emoji(piece.text[i])
-        or unicodedata.category(piece.text[i]) in ("Mn", "Cf")
-        or piece.text[i] in "\ufe0f "
-    ):
-        i += 1
-    return piece[i:] if i < len(piece.text) else piece
 
 
 def _has_cjk_prose(text: str) -> bool:

@@ -37,8 +37,9 @@ def test_english_markdown_questions_bullets_setext_tables() -> None:
         "What is dropout?",
         "Name three ways to reduce overfitting",
         "Explain the bias-variance tradeoff",
-        "Precision and recall",
+        "Explain Precision and recall.",  # a plain heading: a template question
     ]
+    assert [i.written_by for i in items] == ["notes", "notes", "notes", "template"]
     dropout, overfit, tradeoff, metrics = items
     assert [p.text for p in dropout.rubric] == [
         "Dropout randomly zeroes activations during training",
@@ -46,7 +47,7 @@ def test_english_markdown_questions_bullets_setext_tables() -> None:
     ]
     assert [p.text for p in overfit.rubric][1] == "Add L2 regularization to the loss"
     assert len(tradeoff.rubric) == 2 and tradeoff.topic == "ML notes"
-    assert [p.text for p in metrics.rubric] == ["Precision; TP / (TP + FP)", "Recall; TP / (TP + FN)"]
+    assert [p.text for p in metrics.rubric] == ["Precision: TP / (TP + FP)", "Recall: TP / (TP + FN)"]
     assert all(i.language == "en" for i in items)
     assert all(ENGLISH[p.start : p.end].startswith(p.text[:5]) for i in items[:3] for p in i.rubric)
 

@@ -8,6 +8,8 @@ import pytest
 from knowledge.files import read_note
 from knowledge.items import QuestionItem
 from knowledge.notes import parse_note
+from knowledge.outline import strip_numbering
+from knowledge.questions import is_real_question
 
 
 def parse(seeds: Path, prefix: str) -> tuple[str, list[QuestionItem]]:
@@ -25,20 +27,36 @@ def by_question(items: list[QuestionItem], fragment: str) -> QuestionItem:
 
 
 @pytest.mark.parametrize(
-    "prefix, items, answered",
-    [("000", 18, 18), ("001", 6, 6), ("002", 30, 30), ("003", 8, 8), ("004", 30, 13)],
+    "prefix, items, answered, templates",
+    [("000", 18, 18, 6), ("001", 6, 6, 3), ("002", 30, 30, 0), ("003", 8, 8, 0), ("004", 30, 13, 9)],
 )
-def test_item_counts(seeds: Path, prefix: str, items: int, answered: int) -> None:
+def test_item_counts(seeds: Path, prefix: str, items: int, answered: int, templates: int) -> None:
     _, found = parse(seeds, prefix)
     assert len(found) == items
     assert sum(i.answered for i in found) == answered
     assert len({i.id for i in found}) == items
+    # a topic heading ("1. Transformer 的基本流程", "## RoBERTa") is asked through a template
+    assert sum(i.written_by == "template" for i in found) == templates
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_questions_the_notes_wrote_are_kept_as_written(seeds: Path, prefix: str) -> None:
+    text, items = parse(seeds, prefix)
+    lines = text.split("\n")
+    for item in items:
+        assert is_real_question(item.question, item.language), item.question
+        if item.written_by == "notes":  # word for word from its line, less markup and emoji
+            written = re.sub(r"[*#⭐]|^\s*\d+\.\s*", "", lines[item.line - 1]).strip()
+            assert item.question in written, (item.question, written)
+        else:
+            heading = strip_numbering(item.heading_path[-1]).rstrip("。")
+            assert item.question.startswith("请介绍") and heading in item.question
 
 
 def test_plain_text_sections_and_numbered_items(seeds: Path) -> None:
     _, items = parse(seeds, "000")
     first = items[0]
-    assert first.question == "Transformer 的基本流程"
+    assert first.question == "请介绍Transformer 的基本流程" and first.written_by == "template"
     assert first.topic == "Transformer 与 BERT/GPT 基础理论"
     assert first.heading_path[-2:] == ["一、Transformer 与 BERT/GPT 基础理论", "1. Transformer 的基本流程"]
     mlm = by_question(items, "MLM 与 NSP")
