@@ -1,11 +1,11 @@
 """Where the history and the caches live: a SQLite file (the default) or PostgreSQL.
 
 The SQL is written once, in what both accept (`?` placeholders, INSERT ... ON CONFLICT); the
-placeholder and the binary column's type are the only differences, and they are here. Schemas
-change through named migrations (functions of a transaction), applied once and in order,
-recorded in _migrations, the same on both; on PostgreSQL under a lock, so replicas starting
-together never both apply one. A damaged SQLite file is never used: it is moved aside
-(<name>.corrupt-<time>) and a fresh one started, with a warning.
+placeholder is the one difference, and it is translated here. Schemas change through named
+migrations (functions of a transaction), applied once and in order, recorded in _migrations,
+the same on both; on PostgreSQL under a lock, so replicas starting together never both apply
+one. A damaged SQLite file is never used: it is moved aside (<name>.corrupt-<time>) and a fresh
+one started, with a warning.
 """
 
 import logging
@@ -55,7 +55,7 @@ class Database:
     """A backend: transactions, and reads in one statement."""
 
     dialect: Literal["sqlite", "postgresql"]
-    blob: str  # the type of a column of bytes
+    where: str  # the file or the URL: which database this is
     recovered_from: Path | None = None  # where a damaged SQLite file was moved, if one was
 
     def transaction(self) -> Any:  # a context manager giving a Tx
@@ -85,7 +85,6 @@ class Database:
 
 class SQLite(Database):
     dialect = "sqlite"
-    blob = "BLOB"
 
     def __init__(self, path: Path | None) -> None:
         """A file (checked, moved aside if damaged), or None: in memory, for a throwaway run."""
@@ -93,6 +92,7 @@ class SQLite(Database):
         # not interleave transactions on it ("cannot commit - no transaction is active" under load)
         self._lock = threading.Lock()
         self.path = path
+        self.where = str(path.resolve()) if path else ":memory:"
         if path is None:
             self.db = _connect(":memory:")
             return
@@ -136,12 +136,11 @@ class SQLite(Database):
 
 class Postgres(Database):
     dialect = "postgresql"
-    blob = "BYTEA"
 
     def __init__(self, url: str, size: int = POOL_SIZE) -> None:
         from psycopg_pool import ConnectionPool  # late: SQLite users never load it
 
-        self.url = url
+        self.url = self.where = url
         self.pool = ConnectionPool(url, min_size=1, max_size=size, open=True, name="coach")
         self.pool.wait()  # a wrong URL or a server that is down fails here, at start, with its reason
 

@@ -139,6 +139,13 @@ class Session(BaseModel):
         last = self.turns[-1] if self.turns else None
         return last if last and last.answer is None and not last.skipped and not self.finished else None
 
+    @property
+    def interrupted(self) -> bool:
+        """Saved between a graded answer and what comes after it: the process serving it died
+        there (the answer is saved first, so it is never lost); the next step is still to take."""
+        last = self.turns[-1] if self.turns else None
+        return last is not None and last.answer is not None and not self.finished
+
 
 class QuestionResult(BaseModel):
     item_id: str

@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from interviewer.chat import FakeChat
@@ -17,7 +18,7 @@ from interviewer.history import MIGRATIONS, History, NotYours, Review, StoredCar
 from interviewer.prepared import Preparer
 from interviewer.question_writer import QuestionWriter, Written
 from interviewer.session import LOCAL, Session, SessionOptions, Turn
-from knowledge.embedder import FakeEmbedder
+from knowledge.embedder import FakeEmbedder, Kind
 from knowledge.ingest import index_dir, ingest
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
@@ -206,3 +207,29 @@ def test_replicas_starting_together_migrate_once(postgres_url: str) -> None:
     db.close()
     assert names == ["f001_followups", "m001_sessions", "m002_cards", "m003_users"]
 
+
+def test_course_notes_are_indexed_once_and_loaded_anywhere(database: Database, tmp_path: Path) -> None:
+    from interviewer.course import Courses, root
+    from knowledge.kb import open_kb
+
+    class Counting(FakeEmbedder):
+        texts = 0
+
+        def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+            Counting.texts += len(texts)
+            return super().encode(texts, kind)
+
+    admin = tmp_path / "admin"
+    folder = index_dir(admin, NOTES, "fake")
+    ingest(NOTES, FakeEmbedder(), folder)
+    published = Courses(database).publish("ml101", folder)
+    assert published.questions == 3 and Courses(database).publish("ml101", folder).digest == published.digest
+    assert [p.name for p in Courses(database).listed("fake")] == ["ml101"]
+    assert Courses(database).listed("minilm") == []  # built with another embedder: not usable here
+    for replica in ("a", "b"):  # two replicas' data folders, nothing indexed in either
+        where = Courses(database).fetch("ml101", "fake", tmp_path / replica)
+        kb = open_kb(where, Counting())  # checked against the manifest's sha256s, as any index
+        assert kb.manifest.notes_root == root("ml101") and len(kb.items) == 3
+    assert Counting.texts == 0  # nothing embedded again
+    with pytest.raises(KeyError):
+        Courses(database).fetch("ml102", "fake", tmp_path / "a")

@@ -70,7 +70,7 @@ def _interview(url: str, notes: Path, user: int, questions: int, barrier: thread
     try:
         client = Client(url, verbose=False)
         client.predict("A folder on this computer", str(notes), None, api_name="/load_notes")
-        client.predict([], questions, 1, "auto", False, api_name="/start")
+        sid = client.predict([], questions, 1, "auto", False, api_name="/start")[0]
     except BaseException:
         barrier.abort()  # the others stop waiting for this user, however slow the machine
         raise
@@ -80,7 +80,7 @@ def _interview(url: str, notes: Path, user: int, questions: int, barrier: thread
     for turn in range(MAX_TURNS):
         text = f"user-{user}-turn-{turn}: activations are normalized and randomly dropped during training"
         t = time.perf_counter()
-        out = dict(zip(("answer", *ui.PAGE), client.predict(text, api_name="/answer"), strict=True))
+        out = dict(zip(("answer", *ui.PAGE), client.predict(sid, text, api_name="/answer"), strict=True))
         seconds.append(time.perf_counter() - t)
         answers.append(text)
         if str(out["status"]).startswith("Interview finished"):
@@ -88,7 +88,7 @@ def _interview(url: str, notes: Path, user: int, questions: int, barrier: thread
     # the transcript picker names this tab's session; /end returns the page's outputs, the
     # report's, then the due line
     names = (*ui.PAGE, *ui.REPORT, "due")
-    end = dict(zip(names, client.predict(api_name="/end"), strict=True))
+    end = dict(zip(names, client.predict(sid, api_name="/end"), strict=True))
     session_id = end["pick"]["value"]
     md, _, _ = client.predict(session_id, api_name="/transcripts")
     transcript = Path(md).read_text(encoding="utf-8")

@@ -1,8 +1,9 @@
 """What every browser tab shares: the models, the history and the notes loaded so far.
 
-A tab keeps only its own Session; anything heavy lives here, once. app.py hands the Coach the
-functions that make the models, so this module never chooses between real and fake ones.
-Models load on first use, so the page is up at once and shows their progress.
+A tab keeps only its session's id; anything heavy lives here, once, and the session itself in
+the database, so any replica can carry on any interview. app.py hands the Coach the functions
+that make the models, so this module never chooses between real and fake ones. Models load on
+first use, so the page is up at once and shows their progress.
 """
 
 import threading
@@ -11,7 +12,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from interviewer import course
 from interviewer.chat import ChatBackend, ChatError, ModelUnavailable
+from interviewer.database import Database, connect
 from interviewer.engine import Engine
 from interviewer.grading import calibration
 from interviewer.grading.grader import Grader
@@ -24,8 +27,8 @@ from interviewer.web.typing import Typing
 from interviewer.web.uploads import unpack
 from knowledge.embedder import Embedder
 from knowledge.ingest import index_dir, ingest
-from knowledge.items import IngestSummary
-from knowledge.kb import KnowledgeBase
+from knowledge.items import FileReport, IngestSummary
+from knowledge.kb import KnowledgeBase, open_kb
 
 
 class NotesLoaded(BaseModel):
@@ -43,10 +46,15 @@ class Coach:
         make_embedder: Callable[[], Embedder],
         make_chat: Callable[[], ChatBackend],
         clock: Clock = now,
+        database_url: str = "",
     ) -> None:
+        """`database_url`: PostgreSQL for everything kept (a class); "": SQLite files in data_dir."""
         self.data_dir = data_dir
         self.now = clock  # every engine's clock; a test fakes it to move days on
-        self.history = History(data_dir / "history.sqlite")
+        self.db = connect(database_url, data_dir / "history.sqlite")
+        self.history = History(self.db)  # the local user's; a named user's is history.of(name)
+        self.courses = course.Courses(self.db)
+        self.public: set[str] = set()  # notes every user may practise on: the preloaded sample
         self._make_embedder = make_embedder
         self._make_chat = make_chat
         self._grader: Grader | None = None
@@ -77,7 +85,7 @@ class Coach:
         """One for all engines: drafts follow-ups in the background, kept in the data folder."""
         with self._lock:
             if self._preparer is None:
-                self._preparer = Preparer(self.chat(), self.data_dir / "followups.sqlite")
+                self._preparer = Preparer(self.chat(), self._cache("followups.sqlite"))
             return self._preparer
 
     def writer(self) -> QuestionWriter:
@@ -85,9 +93,14 @@ class Coach:
         background, behind the follow-ups; kept in the data folder."""
         with self._lock:
             if self._writer is None:
-                path = self.data_dir / "questions.sqlite"
-                self._writer = QuestionWriter(self.chat(), self.grader().embedder, path, self.preparer())
+                where = self._cache("questions.sqlite")
+                self._writer = QuestionWriter(self.chat(), self.grader().embedder, where, self.preparer())
             return self._writer
+
+    def _cache(self, name: str) -> Path | Database:
+        # a file of its own beside a SQLite history (safe to delete); PostgreSQL's tables, shared
+        # by every replica, so a class drafts each follow-up and question once
+        return self.db if self.db.dialect == "postgresql" else self.data_dir / name
 
     def chat(self) -> ChatBackend | None:
         with self._lock:
@@ -120,6 +133,29 @@ class Coach:
             self.writer().queue(kb)  # template questions are upgraded as the LLM writes them
             return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
 
+    def course(self, name: str) -> NotesLoaded:
+        """Course notes NAME (course.py): their current index, copied from the database, never
+        built here; an engine per version."""
+        grader = self.grader()
+        with self._lock:
+            try:
+                folder = self.courses.fetch(name, grader.embedder.name, self.data_dir)
+            except KeyError as e:
+                raise FileNotFoundError(f"There are no course notes called {name!r}.") from e
+            kb = open_kb(folder, grader.embedder)
+            root = kb.manifest.notes_root
+            if root not in self._engines or self._engines[root].kb.manifest != kb.manifest:
+                self._engines[root] = self._engine_on(kb, grader)
+                self.writer().queue(kb)
+            m = kb.manifest
+            files = [FileReport(**f.model_dump(exclude={"sha256"})) for f in m.files.values()]
+            summary = IngestSummary(
+                files=files, items=m.items, answered=m.answered, rubric_points=m.rubric_points,
+                seconds=0.0, embedder=m.embedder, reused_files=len(files), embedded_files=0,
+            )  # fmt: skip
+            topics = self._engines[root].topics()
+            return NotesLoaded(root=root, summary=summary, topics=topics, notices=self.notices())
+
     def _engine_on(self, kb: KnowledgeBase, grader: Grader) -> Engine:
         return Engine(kb, grader, self.chat(), self.history, self.now, self.preparer(), self.writer())
 
@@ -127,6 +163,7 @@ class Coach:
         """Indexes the notes (and loads the models) in the background from server start, so a
         Start pressed before the page has loaded them waits for them instead of failing."""
         self._preload_root = str(notes.resolve())
+        self.public.add(self._preload_root)
         self._preload_done = False
         self._preload = threading.Thread(target=self._load_default, args=(notes,), daemon=True)
         self._preload.start()
@@ -176,8 +213,9 @@ class Coach:
             )
         return out
 
-    def upload(self, files: list[Path]) -> NotesLoaded:
-        unpacked = unpack(files, self.data_dir / "uploads")
+    def upload(self, files: list[Path], folder: Path | None = None) -> NotesLoaded:
+        """Uploaded notes, unpacked into `folder` (the uploader's own; default the data folder's)."""
+        unpacked = unpack(files, folder or self.data_dir / "uploads")
         loaded = self.load(unpacked.folder)
         return loaded.model_copy(update={"refused": unpacked.refused})
 
@@ -187,6 +225,9 @@ class Coach:
         ready = self._engines.get(root) or self._partial.get(root)
         if ready is not None:
             return ready
+        if root.startswith(course.PREFIX):
+            self.course(root.removeprefix(course.PREFIX))
+            return self._engines[root]
         with self._lock:
             if root not in self._engines:
                 self.load(Path(root))

@@ -1,7 +1,7 @@
 """The browser's events as plain functions: what each button does, with no Gradio in sight.
 
 ui.py wires these to components; tests call them directly with fakes. A tab's only state is
-its Session (None before the first start); everything else comes from the Coach.
+its Session (None before the first start), saved under its user; the rest is the Coach's.
 """
 
 from collections.abc import Iterator
@@ -14,8 +14,8 @@ from interviewer import saved
 from interviewer.report import asked_of, model_answer
 from interviewer.report import report as report_of
 from interviewer.schedule import Schedule
-from interviewer.session import Report, Session, SessionOptions, overall_score, topic_scores
-from interviewer.web import views
+from interviewer.session import LOCAL, Report, Session, SessionOptions, overall_score, topic_scores
+from interviewer.web import access, views
 from interviewer.web.coach import Coach
 from knowledge.store import write_atomic
 
@@ -37,27 +37,41 @@ class Page(BaseModel):
     clock: str = ""  # the countdown's HTML while a timed question waits; empty otherwise
 
 
-def start(coach: Coach, root: str, options: SessionOptions) -> tuple[Session, Page]:
+def start(coach: Coach, root: str, options: SessionOptions, user: str = LOCAL) -> tuple[Session, Page]:
     """A new interview on the tab's notes, or on the preloaded ones (waiting for them) if none."""
     root = root or coach.default_root()
     if not root:
         raise UserError("Load some notes first.")
+    access.check_notes(coach, root, user)
     engine = coach.engine(root)
     try:
-        session = engine.start(options)
+        session = engine.start(options, user)
     except ValueError as e:
         raise UserError(f"Can't start: {e}.") from e
     typing(coach, session, "")
     return session, page(coach, session)
 
 
-def resume(coach: Coach) -> tuple[Session, Page]:
-    """The newest interview still waiting for an answer: after a closed tab, a reload or a crash."""
-    for session in coach.history.sessions():
-        if session.current is not None:
+def resume(coach: Coach, user: str = LOCAL) -> tuple[Session, Page]:
+    """The user's newest interview still waiting for an answer: after a closed tab, a reload, a
+    crash, or the replica serving it dying (even between an answer and the next question)."""
+    for session in coach.history.of(user).sessions():
+        if session.current is not None or session.interrupted:
+            carry_on(coach, session)
             typing(coach, session, "")
             return session, page(coach, session, "Resumed where you left off.")
     raise UserError("No unfinished interview to resume.")
+
+
+def carry_on(coach: Coach, session: Session | None) -> Page | None:
+    """For a session saved between a graded answer and the next question (the replica serving
+    it died there): asks that question now and returns the page saying so, which the page shows
+    instead of doing what was pressed for the old question. None for any other session."""
+    if session is None or not session.interrupted:
+        return None
+    coach.engine(session.notes).proceed(session, session.turns[-1])
+    typing(coach, session, "")
+    return page(coach, session, "Your last answer was saved before a restart; here is what comes next.")
 
 
 def answer(coach: Coach, session: Session | None, text: str) -> Iterator[Page]:
@@ -86,7 +100,7 @@ def typing(coach: Coach, session: Session | None, text: str) -> None:
     turns = len(session.turns)
 
     def embed() -> None:
-        if len(session.turns) != turns or session.current is None:
+        if len(session.turns) != turns or session.current is None or access.moved_on(coach, session, turns):
             return  # Enter came first: this text is graded, or being graded
         try:
             coach.engine(session.notes).typing(session, text)
@@ -119,7 +133,7 @@ def end(coach: Coach, session: Session | None) -> Page:
     """From the session and the history alone: the notes may have moved or gone meanwhile."""
     if session is None:
         raise UserError("No interview to end: start one first.")
-    saved.end(session, Schedule(coach.history, coach.now))
+    saved.end(session, Schedule(coach.history.of(session.user), coach.now))
     return page(coach, session)
 
 
@@ -194,11 +208,11 @@ class HistoryView(BaseModel):
     choices: list[tuple[str, str]]  # (label, session id) for the export picker
 
 
-def history(coach: Coach) -> HistoryView:
+def history(coach: Coach, user: str = LOCAL) -> HistoryView:
     rows: list[list[object]] = []
     trend: list[dict[str, object]] = []
     choices: list[tuple[str, str]] = []
-    for s in coach.history.sessions():
+    for s in coach.history.of(user).sessions():
         answered = sum(1 for t in s.turns if t.answer is not None)
         if not answered:
             continue
@@ -211,18 +225,18 @@ def history(coach: Coach) -> HistoryView:
     return HistoryView(rows=rows, trend=trend, sessions=len(rows), choices=choices)
 
 
-def export(coach: Coach, session_id: str | None, fmt: str) -> Path:
-    """Writes the transcript into the data folder's exports/ and returns the file to download."""
+def export(coach: Coach, session_id: str | None, fmt: str, user: str = LOCAL) -> Path:
+    """Writes the user's transcript into the data folder's exports/ and returns the file to download."""
     if not session_id:
         raise UserError("No interview to export yet.")
     if fmt not in FORMATS:
         raise UserError(f"Unknown format {fmt!r}.")
     try:
-        session = coach.history.load(session_id)
-    except KeyError as e:
-        raise UserError(f"No saved interview {session_id}.") from e
+        session = access.load(coach, user, session_id)
+    except access.Refused as e:
+        raise UserError(str(e)) from e
     text = exporter.transcript(session, fmt)
-    path = coach.data_dir / "exports" / f"interview-{session.id}.{fmt}"
+    path = access.exports(coach, user) / f"interview-{session.id}.{fmt}"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))
     return path

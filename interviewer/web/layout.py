@@ -12,7 +12,7 @@ from interviewer.web.uploads import MAX_TOTAL
 from interviewer.web.views import feedback_html
 
 LANGUAGES = [("As in the notes", "auto"), ("中文", "zh"), ("English", "en")]
-SOURCES = ["Sample notes", "A folder on this computer", "Upload files"]
+SOURCES = ["Sample notes", "A folder on this computer", "Upload files", "Course notes"]
 LATEX: list[dict[str, str | bool]] = [
     {"left": "$$", "right": "$$", "display": True},
     {"left": "$", "right": "$", "display": False},
@@ -21,13 +21,16 @@ LATEX: list[dict[str, str | bool]] = [
 
 def layout() -> dict[str, Any]:
     """Every component of the page, by name; call inside a gr.Blocks."""
-    session = gr.State(None)  # this tab's Session: tabs never share one
+    # this tab's interview, by id: the interview itself is saved in the database after every
+    # step, so whichever replica the next request reaches goes on with it. Tabs never share one
+    session = gr.Textbox("", visible="hidden", elem_id="session-id")
     root = gr.State("")  # the notes folder this tab practises on
 
     gr.HTML(
         "<div class='brand'><h1>Interview Coach</h1><p>Practise on your own notes. Every score is "
         "traced to the note it came from. Runs on this computer only.</p></div>"
     )
+    user_line = gr.Markdown("", elem_id="user")  # who is signed in, in a class
     with gr.Sidebar(label="Setup", open=True, width=330):
         gr.Markdown("### 1 · Your notes")
         source = gr.Radio(SOURCES, value=SOURCES[0], show_label=False)
@@ -38,6 +41,7 @@ def layout() -> dict[str, Any]:
             file_types=[".md", ".markdown", ".txt", ".zip"],
             visible=False,
         )
+        course = gr.Dropdown(label="Course notes", choices=[], visible=False, elem_id="course")
         load_btn = gr.Button("Load notes", size="sm")
         summary = gr.Markdown("*Loading the sample notes…*", elem_id="notes-summary")
         gr.Markdown("### 2 · The interview")
@@ -140,6 +144,8 @@ def layout() -> dict[str, Any]:
         "source": source,
         "folder": folder,
         "files": files,
+        "course": course,
+        "user_line": user_line,
         "load_btn": load_btn,
         "summary": summary,
         "topics": topics,

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from interviewer import saved
 from interviewer.schedule import Schedule
-from interviewer.session import Session, SessionOptions
+from interviewer.session import LOCAL, Session, SessionOptions
 from interviewer.web import views
 from interviewer.web.coach import Coach
 from interviewer.web.handlers import Page, UserError, page
@@ -41,8 +41,8 @@ def options(
     )
 
 
-def due(coach: Coach, root: str) -> str:
-    """What the schedule has for today on these notes, per topic."""
+def due(coach: Coach, root: str, user: str = LOCAL) -> str:
+    """What the user's schedule has for today on these notes, per topic."""
     if not root:
         return ""
     try:
@@ -50,8 +50,9 @@ def due(coach: Coach, root: str) -> str:
     except FileNotFoundError:
         return ""  # the notes have moved or gone (an interview on them can still end): nothing is due
     ids = [i.id for i in engine.kb.items]
-    per_topic = Counter(engine.kb.item(i).topic for i in engine.schedule.due(root, ids))
-    return views.due_markdown(engine.schedule.counts(root, ids), dict(per_topic))
+    schedule = engine.schedule_of(user)
+    per_topic = Counter(engine.kb.item(i).topic for i in schedule.due(root, ids))
+    return views.due_markdown(schedule.counts(root, ids), dict(per_topic))
 
 
 def job_text(path: str | None) -> str:
@@ -82,7 +83,8 @@ def appeal(coach: Coach, session: Session | None, score: float | None, reason: s
     if score is None or not 0 <= score <= 10:
         raise UserError("Type the grade you think the answer deserves, from 0 to 10.")
     try:  # from the session and the history alone: the notes may have moved or gone meanwhile
-        turn = saved.appeal(session, Schedule(coach.history, coach.now), float(score), reason or "")
+        schedule = Schedule(coach.history.of(session.user), coach.now)
+        turn = saved.appeal(session, schedule, float(score), reason or "")
     except ValueError as e:
         raise UserError(f"Can't appeal: {e}.") from e
     given = "no score" if turn.grade is None or turn.grade.score is None else f"{turn.grade.score:g}/10"
@@ -99,7 +101,7 @@ class ScheduleView(BaseModel):
 def schedule(coach: Coach, session: Session | None) -> ScheduleView:
     if session is None or not session.turns:
         return ScheduleView(markdown="", forecast=[])
-    sched = Schedule(coach.history, coach.now)
+    sched = Schedule(coach.history.of(session.user), coach.now)
     today = coach.now().date()
     lines = ["#### Next due"]
     for item_id, at in sched.next_due(session.notes, session.plan).items():

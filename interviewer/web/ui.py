@@ -2,6 +2,11 @@
 
 The components are laid out and named in layout.py; what each button does is in handlers.py;
 every event goes through errors.guarded, so a failure is a message and the session is kept.
+Each event acts for the person signed in (request.username: Gradio's login, or the trusted
+proxy's header; the one local user without either) on their own interview, loaded by the id
+the tab holds (access.py), so any replica can serve any event. Longer than 250 lines because
+build() is one function whose closures share the page's components, one short one per event;
+what each event does lives in handlers.py, practice.py and sources.py.
 """
 
 import os
@@ -14,11 +19,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry: noth
 import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from interviewer.session import Session  # noqa: E402
-from interviewer.web import handlers, practice  # noqa: E402
+from interviewer.session import LOCAL, Session  # noqa: E402
+from interviewer.web import access, handlers, practice, sources  # noqa: E402
 from interviewer.web.coach import Coach  # noqa: E402
 from interviewer.web.errors import guarded, guarded_stream  # noqa: E402
-from interviewer.web.handlers import Page, UserError  # noqa: E402
+from interviewer.web.handlers import Page  # noqa: E402
 from interviewer.web.layout import SOURCES, layout  # noqa: E402
 from interviewer.web.uploads import MAX_TOTAL  # noqa: E402
 from interviewer.web.views import notes_summary  # noqa: E402
@@ -42,7 +47,13 @@ REPORT = (
 PROGRESS = gr.Progress(track_tqdm=True)  # tqdm bars (model assembly, embedding) show in the page
 
 
+def who(request: gr.Request) -> str:
+    """The person an event is for: Gradio sets username only when logins are on."""
+    return request.username or LOCAL
+
+
 def build(coach: Coach, bundled: Path) -> gr.Blocks:
+    coach.public.add(str(bundled.resolve()))  # the sample notes are everyone's
     with gr.Blocks(title="Interview Coach") as demo:
         c = layout()
         session = c["session"]
@@ -65,6 +76,9 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         page_out = [c[n] for n in PAGE + BUTTONS]
         report_out = [c[n] for n in REPORT]
 
+        def mine(sid: str, request: gr.Request) -> Session | None:
+            return access.load(coach, who(request), sid) if sid else None
+
         def show(p: Page) -> dict[Any, Any]:
             shown = {c["chat"]: p.chat, c["feedback"]: p.feedback, c["status"]: p.status, c["clock"]: p.clock}
             return shown | {c[n]: gr.update(interactive=p.active) for n in BUTTONS}
@@ -73,23 +87,20 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             return {
                 folder: gr.update(visible=choice == SOURCES[1]),
                 files: gr.update(visible=choice == SOURCES[2]),
+                c["course"]: gr.update(visible=choice == SOURCES[3]),
             }
 
         @guarded
         def load(
-            choice: str, path: str, uploaded: list[str] | None, progress: Any = PROGRESS
+            request: gr.Request,
+            choice: str,
+            path: str,
+            uploaded: list[str] | None,
+            course: str | None = None,  # None: optional in the API, so older callers still load
+            progress: Any = PROGRESS,
         ) -> dict[Any, Any]:
             progress(0, desc="Preparing the models (the first start assembles them)…")
-            if choice == SOURCES[1]:
-                if not path.strip():
-                    raise UserError("Type the path of your notes folder.")
-                loaded = coach.load(Path(path.strip()).expanduser())
-            elif choice == SOURCES[2]:
-                if not uploaded:
-                    raise UserError("Choose some .md, .txt or .zip files to upload.")
-                loaded = coach.upload([Path(f) for f in uploaded])
-            else:
-                loaded = coach.load(bundled)
+            loaded = sources.load(coach, who(request), choice, path, uploaded, course, bundled)
             coach.warm()
             return {
                 summary: notes_summary(loaded),
@@ -99,6 +110,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
 
         @guarded_stream
         def begin(
+            request: gr.Request,
             root_: str,
             topics_: list[str],
             n: float,
@@ -114,52 +126,67 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
                     "the interview starts by itself as soon as the first questions are ready…"
                 }
             options = practice.options(topics_, int(n), int(fu), lang, weak, job_ or "", int(limit or 0))
-            s, p = handlers.start(coach, root_, options)
+            s, p = handlers.start(coach, root_, options, who(request))
             shown = {c["job_view"]: practice.job(s), tabs: gr.update(selected="interview")}
-            yield {session: s, root: s.notes, **show(p), **shown}
+            yield {session: s.id, root: s.notes, **show(p), **shown}
 
         @guarded
-        def due_today(root_: str) -> dict[Any, Any]:
-            return {due: practice.due(coach, root_)}
+        def due_today(root_: str, request: gr.Request) -> dict[Any, Any]:
+            return {due: practice.due(coach, root_, who(request))}
 
         @guarded
         def read_job(path: str | None) -> dict[Any, Any]:
             return {job: practice.job_text(path)}
 
         @guarded
-        def appeal(s: Session | None, score: float | None, reason: str) -> dict[Any, Any]:
-            return {session: s, **show(practice.appeal(coach, s, score, reason))}
+        def appeal(sid: str, score: float | None, reason: str, request: gr.Request) -> dict[Any, Any]:
+            return show(practice.appeal(coach, mine(sid, request), score, reason))
 
         @guarded
-        def pick_up() -> dict[Any, Any]:
-            s, p = handlers.resume(coach)
-            return {session: s, root: s.notes, **show(p), tabs: gr.update(selected="interview")}
+        def pick_up(request: gr.Request) -> dict[Any, Any]:
+            s, p = handlers.resume(coach, who(request))
+            return {session: s.id, root: s.notes, **show(p), tabs: gr.update(selected="interview")}
 
+        # a question's buttons: on a session its replica left between an answer and the next
+        # question, the next question is asked and shown instead (handlers.carry_on)
         @guarded_stream
-        def send_answer(s: Session | None, text: str) -> Iterator[dict[Any, Any]]:
+        def send_answer(sid: str, text: str, request: gr.Request) -> Iterator[dict[Any, Any]]:
+            s = mine(sid, request)
+            if (resumed := handlers.carry_on(coach, s)) is not None:
+                yield {answer_box: text, **show(resumed)}  # what was typed stays, to edit
+                return
             for p in handlers.answer(coach, s, text):
-                yield {session: s, answer_box: "", **show(p)}
+                yield {answer_box: "", **show(p)}
 
-        def action(fn: Callable[[Coach, Session | None], Page]) -> Callable[[Session | None], dict[Any, Any]]:
+        Action = Callable[[str, gr.Request], dict[Any, Any]]
+
+        def action(fn: Callable[[Coach, Session | None], Page]) -> Action:
             @guarded
-            def run(s: Session | None) -> dict[Any, Any]:
-                return {session: s, **show(fn(coach, s))}
+            def run(sid: str, request: gr.Request) -> dict[Any, Any]:
+                s = mine(sid, request)
+                return show(handlers.carry_on(coach, s) or fn(coach, s))
 
             return run
 
-        def typed(s: Session | None, text: str) -> None:
-            handlers.typing(coach, s, text)
+        def typed(sid: str, text: str, request: gr.Request) -> None:
+            try:
+                handlers.typing(coach, mine(sid, request), text)
+            except access.Refused:
+                return  # a key never shows an error: Enter shows any
 
         @guarded
-        def finish(s: Session | None) -> dict[Any, Any]:
+        def finish(sid: str, request: gr.Request) -> dict[Any, Any]:
+            s = mine(sid, request)
             p = handlers.end(coach, s)
-            shown = {due: practice.due(coach, s.notes) if s else "", tabs: gr.update(selected="report")}
-            return {session: s, **show(p), **refresh(s), **shown}
+            today = practice.due(coach, s.notes, who(request)) if s else ""
+            shown = {due: today, tabs: gr.update(selected="report")}
+            return {**show(p), **refresh(sid, request), **shown}
 
         @guarded
-        def refresh(s: Session | None) -> dict[Any, Any]:
+        def refresh(sid: str, request: gr.Request) -> dict[Any, Any]:
+            s = mine(sid, request)
             r = handlers.report(coach, s)
-            h = handlers.history(coach)
+            h = handlers.history(coach, who(request))
             plan = practice.schedule(coach, s)
             trend = pd.DataFrame(h.trend, columns=["date", "topic", "score"])
             current = s.id if s and any(sid == s.id for _, sid in h.choices) else None
@@ -176,16 +203,23 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             }
 
         @guarded
-        def downloads(session_id: str | None) -> dict[Any, Any]:
+        def downloads(session_id: str | None, request: gr.Request) -> dict[Any, Any]:
             buttons = {"md": dl_md, "json": dl_json, "html": dl_html}
             if not session_id:
                 return {b: gr.update(value=None) for b in buttons.values()}
-            return {b: str(handlers.export(coach, session_id, fmt)) for fmt, b in buttons.items()}
+            user = who(request)
+            return {b: str(handlers.export(coach, session_id, fmt, user)) for fmt, b in buttons.items()}
+
+        def signed_in(request: gr.Request) -> dict[Any, Any]:
+            user = who(request)
+            shown = "" if user == LOCAL else f"Signed in as **{user}** · [Log out](logout)"
+            return {c["user_line"]: shown, c["course"]: gr.update(choices=sources.courses(coach))}
 
         notes_out = [summary, topics, root]
         hidden: Any = {"api_visibility": "private"}  # UI-only events stay out of the API page
-        source.change(switch_source, source, [folder, files], **hidden)
-        notes_in = [source, folder, files]
+        source.change(switch_source, source, [folder, files, c["course"]], **hidden)
+        notes_in = [source, folder, files, c["course"]]
+        demo.load(signed_in, None, [c["user_line"], c["course"]], **hidden)
         # the bars (model assembly, embedding) show on the summary alone, where there is room
         loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
         # what is due shows after the notes load, as its own step: load_notes' API outputs stay as they were
@@ -206,7 +240,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         # answers from several tabs run at once: the embedder takes one batch at a time (its own
         # lock), and the LLM is another process, so a grade never waits for a follow-up being written
         one: Any = {"concurrency_id": "answers", "concurrency_limit": 4}
-        answer_in, answer_out = [session, answer_box], [session, answer_box, *page_out]
+        answer_in, answer_out = [session, answer_box], [answer_box, *page_out]
         c["send"].click(send_answer, answer_in, answer_out, api_name="answer", **one)
         answer_box.submit(send_answer, answer_in, answer_out, api_visibility="private", **one)
         # each change sends the text so far (the newest only, while one is in flight) and returns
@@ -214,12 +248,12 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         # `input`: in Chromium, `input` left the last characters of Chinese typed one by one unsent
         quiet: Any = {"trigger_mode": "always_last", "show_progress": "hidden", "concurrency_id": "typing"}
         answer_box.change(typed, answer_in, None, **quiet, **hidden)
-        c["hint"].click(action(handlers.hint), session, [session, *page_out], api_name="hint")
-        c["skip"].click(action(handlers.skip), session, [session, *page_out], api_name="skip", **one)
-        c["reveal"].click(action(handlers.reveal), session, [session, *page_out], api_name="model_answer")
-        end.click(finish, session, [session, *page_out, *report_out, due, tabs], api_name="end")
+        c["hint"].click(action(handlers.hint), session, page_out, api_name="hint")
+        c["skip"].click(action(handlers.skip), session, page_out, api_name="skip", **one)
+        c["reveal"].click(action(handlers.reveal), session, page_out, api_name="model_answer")
+        end.click(finish, session, [*page_out, *report_out, due, tabs], api_name="end")
         appeal_in = [session, c["appeal_score"], c["appeal_reason"]]
-        c["appeal"].click(appeal, appeal_in, [session, *page_out], api_name="appeal")
+        c["appeal"].click(appeal, appeal_in, page_out, api_name="appeal")
         pick.change(downloads, pick, [dl_md, dl_json, dl_html], api_name="transcripts")
     return demo
 
@@ -232,6 +266,7 @@ def launch(
     share: bool = False,
     **kw: Any,
 ) -> Any:
+    """Serves the page; `kw` goes to Gradio's launch (server.py adds the logins)."""
     css = (HERE / "ui.css").read_text(encoding="utf-8")
     return demo.queue(default_concurrency_limit=4).launch(
         server_name=host,
