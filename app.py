@@ -13,7 +13,7 @@
     python app.py report [SESSION_ID] [--user NAME] [--json]   # your interviews, or one's report
     python app.py user add|remove|list [NAME]            # logins, when COACH_USERS_FILE is set
     python app.py ingest FOLDER --shared NAME            # course notes, for every user and replica
-    python app.py loadtest [--users 20]                  # many users at once, p50/p95 per turn
+    python app.py loadtest [--users 20] [--replicas N]    # many users at once, p50/p95 per turn
     python app.py simulate [--days 14]                   # weeks of spaced repetition, fake clock
     python app.py eval --appeals [--user NAME]           # the grader against your own appeals
 
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from interviewer.engine import Engine
     from interviewer.grading.grader import Grader
     from interviewer.history import History
+    from interviewer.tools.loadtest import LoadResult
     from interviewer.web.coach import Coach
 
 BUNDLED_NOTES = Path(__file__).parent / "knowledge" / "notes"
@@ -384,12 +385,49 @@ def cmd_loadtest(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.tools import loadtest
 
     with tempfile.TemporaryDirectory() as scratch:  # simulated users' history is not the user's
-        r = loadtest.run(Path(scratch), Path(args.notes), args.users, args.questions)
+        if args.replicas:
+            r = class_loadtest(args, settings, Path(scratch))
+            where = f"{args.replicas} replica(s) behind nginx on PostgreSQL, {args.embedder}, fake LLM"
+        else:
+            r = loadtest.run(Path(scratch), Path(args.notes), args.users, args.questions)
+            where = "one server in this process, fake models"
+    if args.json:
+        print(r.model_dump_json(include={"p50_s", "p95_s", "turns", "wall_s"}))
+        return 0
     print(
-        f"{len(r.users)} users, {r.turns} answered turns in {r.wall_s}s on 127.0.0.1 (fake models): "
+        f"{len(r.users)} users, {r.turns} answered turns in {r.wall_s}s on 127.0.0.1 ({where}): "
         f"turn latency p50 {r.p50_s}s, p95 {r.p95_s}s"
     )
     return 0
+
+
+def class_loadtest(args: argparse.Namespace, settings: Settings, scratch: Path) -> "LoadResult":
+    """--replicas N: a class on this machine (tools/cluster.py), candidates on course notes."""
+    import secrets
+
+    from interviewer.course import Courses
+    from interviewer.database import connect
+    from interviewer.tools import cluster, loadtest, postgres
+    from knowledge.ingest import index_dir, ingest
+
+    server = None if settings.database_url else postgres.start()  # a throwaway one, unless given
+    url = settings.database_url or (server.database() if server else "")
+    notes = Path(args.notes)
+    embedder = make_embedder(args.embedder, settings, progress=True)
+    folder = index_dir(scratch / "admin", notes, embedder.name)
+    ingest(notes, embedder, folder)
+    db = connect(url, None)
+    Courses(db).publish("loadtest", folder)
+    db.close()
+    logins = {f"candidate{n:03d}": secrets.token_urlsafe(12) for n in range(args.users)}
+    extra = {"COACH_CACHE_DIR": str(settings.cache_dir)}
+    setup = cluster.start(scratch / "cluster", args.replicas, url, logins, embedder.name, extra)
+    try:
+        return loadtest.run_class(setup.url, logins, "loadtest", args.questions, args.follow_ups)
+    finally:
+        setup.stop()
+        if server:
+            server.stop()
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -544,6 +582,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--notes", default=str(BUNDLED_NOTES))
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--questions", type=int, default=2)
+    p.add_argument("--replicas", type=int, default=0, help="N app processes behind nginx on PostgreSQL")
+    p.add_argument("--embedder", default="fake", help="with --replicas: the replicas' embedder")
+    p.add_argument("--follow-ups", type=int, default=0, choices=[0, 1, 2], help="with --replicas")
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("simulate", help="weeks of spaced repetition: fake clock, a candidate who forgets")
     p.add_argument("--notes", default=str(BUNDLED_NOTES))
     p.add_argument("--days", type=int, default=14)

@@ -41,7 +41,11 @@ def layout() -> dict[str, Any]:
             file_types=[".md", ".markdown", ".txt", ".zip"],
             visible=False,
         )
-        course = gr.Dropdown(label="Course notes", choices=[], visible=False, elem_id="course")
+        # its choices come at page load; any name is let through (the API's callers never load
+        # the page), and the coach says if there are no course notes by that name
+        course = gr.Dropdown(
+            label="Course notes", choices=[], visible=False, elem_id="course", allow_custom_value=True
+        )
         load_btn = gr.Button("Load notes", size="sm")
         summary = gr.Markdown("*Loading the sample notes…*", elem_id="notes-summary")
         gr.Markdown("### 2 · The interview")
@@ -122,7 +126,9 @@ def layout() -> dict[str, Any]:
                     )
                     schedule_md = gr.Markdown("", elem_id="schedule")
                     gr.Markdown("#### Download a transcript")
-                    pick = gr.Dropdown(label="Interview", choices=[], elem_id="pick")
+                    # any value is let through to the handler, which checks it is yours: the
+                    # choices are kept per replica, and another replica must take a pick too
+                    pick = gr.Dropdown(label="Interview", choices=[], elem_id="pick", allow_custom_value=True)
                     with gr.Row():
                         dl_md = gr.DownloadButton("Markdown", size="sm", elem_id="dl-md")
                         dl_json = gr.DownloadButton("JSON", size="sm", elem_id="dl-json")

@@ -7,6 +7,7 @@ name a trusted reverse proxy puts in that header; a request without a valid one 
 Neither: the one local user, no login, as `make run` has it.
 """
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,13 @@ def serve(
         raise ValueError("set COACH_USERS_FILE or COACH_USER_HEADER, not both")
     if users_file is not None:
         path = users_file
-        kw["auth"] = lambda name, password: users.verify(path, name, password)
+
+        async def auth(name: str, password: str) -> bool:
+            # scrypt takes tens of ms by design: in a thread, so a class logging in at once
+            # never holds up the server's event loop, where every tab's events are handled
+            return await asyncio.to_thread(users.verify, path, name, password)
+
+        kw["auth"] = auth
         kw["auth_message"] = "Interview Coach: log in with your name and password."
     if user_header:
         kw["auth_dependency"] = lambda request: users.from_header(request.headers.get(user_header))

@@ -1,9 +1,9 @@
-"""A throwaway PostgreSQL for the tests that need one, or the one .ci/run started.
+"""A throwaway PostgreSQL for the tests and the load test, or the one .ci/run started.
 
 COACH_TEST_DATABASE_URL (set by .ci/run) names a server whose user may create databases;
 without it, Debian's PostgreSQL is started here: initdb in a temporary folder, owned by the
 `postgres` user when we run as root (PostgreSQL refuses root), listening on a unix socket in
-that folder only, and stopped when the tests end. Each test gets a database of its own.
+that folder only, and stopped when done. Each test (or load test) gets a database of its own.
 """
 
 import glob

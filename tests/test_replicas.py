@@ -1,0 +1,140 @@
+"""A class on two replicas: PostgreSQL, two app processes behind Debian's nginx (the shipped
+config, sticky), 20 candidates logged in as themselves answering 3 questions each on the
+course notes, and the replica serving most of them killed (kill -9) once every candidate has
+answered once. Every answered turn is in PostgreSQL, every interrupted interview goes on and
+ends on the other replica, and nobody can read anybody else's interview through the page's
+API or the command line. Fake models; waits are hang guards, nothing is timed.
+
+Also, without nginx: a session saved between a grade and its next question (its process died
+there) goes on from another process, the answer kept, on both backends.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from interviewer.chat import FakeChat
+from interviewer.database import Database, connect
+from interviewer.history import History
+from interviewer.session import SessionOptions
+from interviewer.tools import cluster, loadtest
+from interviewer.web import access, handlers
+from interviewer.web.coach import Coach
+from knowledge.embedder import FakeEmbedder
+from tests.conftest import HANG, ROOT
+
+NOTES = Path(__file__).parent / "fixtures" / "notes"
+CANDIDATES = 20
+QUESTIONS = 3
+ANSWER = "Dropout randomly zeroes activations during training, which reduces co-adaptation."
+
+
+def nginx() -> None:
+    try:
+        cluster.nginx_binary()
+    except RuntimeError as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"{e}: CI runs the replicas test (.ci/run installs nginx)")
+        pytest.skip(f"replicas test skipped: {e}")
+
+
+def cli(setup: cluster.Cluster, *args: str) -> subprocess.CompletedProcess[str]:
+    """app.py run as an admin would, against the class's database."""
+    env = {**setup.env, "COACH_DATA_DIR": str(setup.folder / "cli")}
+    return subprocess.run(
+        [sys.executable, "app.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=HANG
+    )
+
+
+def test_twenty_candidates_on_two_replicas_one_killed_midway(postgres_url: str, tmp_path: Path) -> None:
+    nginx()
+    logins = {f"cand{n:02d}": secrets.token_urlsafe(12) for n in range(CANDIDATES)}
+    setup = cluster.start(tmp_path / "class", 2, postgres_url, logins)
+    killed: list[int] = []
+
+    def midway() -> None:  # everyone has answered once and waits: kill the busiest replica
+        busiest = Counter(port for _, port in setup.served()).most_common(1)[0][0]
+        n = next(i for i, r in enumerate(setup.replicas) if r.port == busiest)
+        setup.kill(n)
+        killed.append(busiest)
+
+    try:
+        published = cli(setup, "ingest", str(NOTES), "--shared", "fixture", "--embedder", "fake")
+        assert published.returncode == 0, published.stderr[-3000:]
+        result = loadtest.run_class(setup.url, logins, "fixture", QUESTIONS, midway=midway)
+        served = setup.served()
+        # every candidate whose replica was killed went on, on the other one, to the end
+        port_of = {r.sticky: [port for key, port in served if key == r.sticky] for r in result.users}
+        moved = [r for r in result.users if killed[0] in port_of[r.sticky]]
+        assert moved, "the killed replica served nobody"
+        survivor = next(r.port for r in setup.replicas if r.port != killed[0])
+        for r in moved:
+            assert port_of[r.sticky][-1] == survivor, r.name
+        # every answered turn of every candidate is in PostgreSQL, once, graded, and theirs alone
+        history = History(connect(postgres_url, None))
+        for r in result.users:
+            saved = history.of(r.name).load(r.session_id)
+            assert [t.answer for t in saved.turns if t.answer] == r.answers, r.name
+            assert len(r.answers) == QUESTIONS and saved.finished and all(t.grade for t in saved.turns)
+            assert saved.notes == "course:fixture" and saved.user == r.name
+            assert all(r.transcript.count(f"**Answer:**\n\n{a}\n") == 1 for a in r.answers), r.name
+            others = [n for n in logins if n != r.name]
+            assert not any(f"{n}-turn" in r.transcript for n in others), r.name
+        history.close()
+        # nobody reads anybody else's interview: the API (as its neighbour), the CLI (--user)
+        from gradio_client import Client
+        from gradio_client.exceptions import AppError
+
+        a, b = result.users[0], result.users[1]
+        wait: dict[str, object] = {"timeout": HANG}
+        client = Client(setup.url, auth=(b.name, logins[b.name]), verbose=False, httpx_kwargs=wait)
+        for api, args in [("/transcripts", ()), ("/appeal", (10, "")), ("/end", ())]:
+            with pytest.raises(AppError, match=f"No saved interview {a.session_id} of yours"):
+                client.predict(a.session_id, *args, api_name=api)
+        with pytest.raises(AppError, match="No unfinished interview"):
+            client.predict(api_name="/resume")
+        taken = cli(setup, "export", a.session_id, "--user", b.name)
+        assert taken.returncode == 2 and a.answers[0] not in taken.stdout + taken.stderr
+        assert "no session" in taken.stderr
+        own = cli(setup, "export", a.session_id, "--user", a.name)
+        assert own.returncode == 0 and a.answers[0] in own.stdout
+        listed = cli(setup, "report", "--user", b.name, "--json")
+        assert listed.returncode == 0 and a.session_id not in listed.stdout and b.session_id in listed.stdout
+    finally:
+        setup.stop()
+    print(
+        f"\n{CANDIDATES} candidates, {result.turns} turns, {len(moved)} moved from the killed replica: "
+        f"p50 {result.p50_s}s, p95 {result.p95_s}s"
+    )
+
+
+def test_an_answer_saved_as_its_process_died_goes_on_elsewhere(database: Database, tmp_path: Path) -> None:
+    """Replica A grades and saves the answer, then dies before asking what comes next; the
+    candidate's next request reaches replica B (another Coach on the same database)."""
+    a = Coach(tmp_path / "a", FakeEmbedder, lambda: FakeChat())
+    a.history = History(database)  # the class's database (COACH_DATABASE_URL), before any engine
+    root = a.load(NOTES).root
+    a.public.add(root)
+    session, _ = handlers.start(a, root, SessionOptions(questions=2, follow_ups=0, seed=3), "ann")
+    a.engine(root).record(session, ANSWER)  # saved; A dies here, before the next question
+    b = Coach(tmp_path / "b", FakeEmbedder, lambda: FakeChat())
+    b.history = History(database)
+    b.public.add(root)
+    mine = access.load(b, "ann", session.id)
+    assert mine.interrupted and mine.current is None
+    # what the tab pressed was meant for the old question: B asks the next one instead
+    page = handlers.carry_on(b, mine)
+    assert page is not None and "was saved before a restart" in page.status
+    assert mine.current is not None and mine.current.item_id == mine.plan[1]
+    again = access.load(b, "ann", session.id)
+    assert [t.answer for t in again.turns] == [ANSWER, None] and again.turns[0].grade
+    assert handlers.carry_on(b, again) is None  # nothing left to carry on
+    # resume finds it too, for its owner only
+    with pytest.raises(handlers.UserError):
+        handlers.resume(b, "bob")
+    assert handlers.resume(b, "ann")[0].id == session.id
