@@ -37,15 +37,6 @@ NOTES = """## Dropout
 DROPOUT_Q = "How does randomly zeroing activations help a network?"
 
 
-def templated(kb: KnowledgeBase) -> KnowledgeBase:
-    """The two plain headings as the parser marks them: template questions (`Explain X.`)."""
-    for item in kb.items:
-        if not item.question.endswith("?"):
-            item.written_by = "template"
-            item.question = f"Explain {item.question}."
-    return kb
-
-
 @pytest.fixture
 def kb(tmp_path: Path) -> KnowledgeBase:
     notes = tmp_path / "notes"
@@ -53,7 +44,7 @@ def kb(tmp_path: Path) -> KnowledgeBase:
     (notes / "dl.md").write_text(NOTES)
     emb = FakeEmbedder()
     built, _ = ingest(notes, emb, index_dir(tmp_path / "data", notes, emb.name))
-    return templated(built)
+    return built
 
 
 def item(kb: KnowledgeBase, heading: str) -> QuestionItem:

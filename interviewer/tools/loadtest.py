@@ -29,6 +29,9 @@ from knowledge.embedder import FakeEmbedder
 MAX_TURNS = 12  # per user: questions times (1 + follow-ups) never reaches it; a guard, not a goal
 RETRIES = 3  # times a candidate logs in again after its server went away
 HANG = 600.0  # seconds a candidate may take in all before it is called hung (not a speed bound)
+# a hang guard, not a speed bound: on a busy 2-core machine, 20 clients fetching the page's config
+# at once waited past httpx's default 5 s (ReadTimeout)
+CLIENT_TIMEOUT = 300.0
 
 
 class UserRun(BaseModel):
@@ -109,7 +112,7 @@ def _interview(url: str, notes: Path, user: int, questions: int, barrier: thread
     from gradio_client import Client
 
     try:
-        client = Client(url, verbose=False)
+        client = Client(url, verbose=False, httpx_kwargs={"timeout": CLIENT_TIMEOUT})
         client.predict("A folder on this computer", str(notes), None, api_name="/load_notes")
         sid = client.predict([], questions, 1, "auto", False, api_name="/start")[0]
     except BaseException:
@@ -224,6 +227,5 @@ class Candidate:
     def _login(self) -> Any:
         from gradio_client import Client
 
-        # httpx's own 5 s would call a login hung on a busy machine; HANG guards a real hang
         auth = (self.name, self.password)
-        return Client(self.url, auth=auth, verbose=False, httpx_kwargs={"timeout": HANG})
+        return Client(self.url, auth=auth, verbose=False, httpx_kwargs={"timeout": CLIENT_TIMEOUT})
