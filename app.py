@@ -422,7 +422,8 @@ def class_loadtest(args: argparse.Namespace, settings: Settings, scratch: Path) 
     logins = {f"candidate{n:03d}": secrets.token_urlsafe(12) for n in range(args.users)}
     extra = {"COACH_CACHE_DIR": str(settings.cache_dir)}
     setup = cluster.start(scratch / "cluster", args.replicas, url, logins, embedder.name, extra)
-    try:
+    try:  # a first, short round loads each replica's engine and lets its start-up indexing end
+        loadtest.run_class(setup.url, logins, "loadtest", 1, 0)
         return loadtest.run_class(setup.url, logins, "loadtest", args.questions, args.follow_ups)
     finally:
         setup.stop()

@@ -138,3 +138,75 @@ def test_an_answer_saved_as_its_process_died_goes_on_elsewhere(database: Databas
     with pytest.raises(handlers.UserError):
         handlers.resume(b, "bob")
     assert handlers.resume(b, "ann")[0].id == session.id
+
+
+def test_in_the_browser_an_interview_goes_on_when_its_replica_stops(data_dir: Path, tmp_path: Path) -> None:
+    """The page itself: log in through nginx, pick the course notes, answer; the replica serving
+    the tab stops; the next answer, sent from the same page, is graded by the other replica."""
+    nginx()
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{chromium} is missing: .ci/run installs it with apt")
+        pytest.skip(f"{chromium} not found (Debian: apt-get install chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    from interviewer import users
+    from interviewer.course import Courses
+    from interviewer.web import server, ui
+    from knowledge.ingest import index_dir, ingest
+
+    users.add(tmp_path / "users", "ann", "ann-secret-1")
+    folder = index_dir(tmp_path / "admin", NOTES, "fake")
+    ingest(NOTES, FakeEmbedder(), folder)
+    demos = []
+    nginx_process = None
+    try:
+        for _ in range(2):  # two replicas of one class (in this process: one stops, not killed)
+            coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat())
+            Courses(coach.db).publish("fixture", folder)
+            demo = ui.build(coach, NOTES)
+            server.serve(demo, coach, users_file=tmp_path / "users", prevent_thread_lock=True, quiet=True)
+            demos.append(demo)
+        ports = [int(str(d.local_url).rstrip("/").rsplit(":", 1)[1]) for d in demos]
+        url, nginx_process = cluster.front(tmp_path / "nginx", ports)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), args=["--headless", "--no-sandbox"])
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_label("username").fill("ann")
+            page.get_by_label("password").fill("ann-secret-1")
+            page.get_by_role("button", name="Login").click()
+            expect(page.locator("#user")).to_contain_text("Signed in as ann", timeout=60_000)
+            page.get_by_text("Course notes", exact=True).click()
+            page.locator("#course input").fill("fixture")
+            page.locator("#course input").press("Enter")
+            page.get_by_role("button", name="Load notes").click()
+            expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=60_000)
+            page.locator("#start").click()
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text("Question 1 of", timeout=60_000)
+            box = page.locator("#answer textarea")
+            box.fill(ANSWER)
+            box.press("Enter")
+            expect(chat).to_contain_text("Follow-up", timeout=60_000)
+            serving = Counter(port for _, port in cluster.served(tmp_path / "nginx")).most_common(1)[0][0]
+            demos[ports.index(serving)].close()  # the tab's replica stops answering
+            # the page notices, reloads from the other replica, still logged in, and shows the
+            # interview this browser had where it was
+            expect(page.locator("#status")).to_contain_text("Resumed where you left off", timeout=120_000)
+            expect(chat).to_contain_text("Follow-up")
+            box.fill("At inference all units are kept and their outputs scaled.")
+            box.press("Enter")
+            expect(chat).to_contain_text("Question 2 of", timeout=60_000)  # graded, and on
+            browser.close()
+        other = ports[1 - ports.index(serving)]
+        assert cluster.served(tmp_path / "nginx")[-1][1] == other
+        saved = History(connect("", data_dir / "history.sqlite"), "ann").sessions()[0]
+        assert [t.answer for t in saved.turns if t.answer][-1].startswith("At inference")
+    finally:
+        if nginx_process is not None:
+            nginx_process.kill()
+            nginx_process.wait(timeout=HANG)
+        for demo in demos:
+            demo.close()

@@ -194,3 +194,28 @@ def test_in_a_class_a_server_folder_is_not_yours_to_open(classroom: tuple[str, C
         handlers.start(coach, str(bobs), SessionOptions(), "ann")
     session, _ = handlers.start(coach, str(bobs), SessionOptions(questions=1), "bob")  # his own
     assert session.user == "bob"
+
+
+def test_a_login_on_one_replica_is_honoured_by_another(data_dir: Path, tmp_path: Path) -> None:
+    """Without logins kept in the database, B would not know A's login (Gradio keeps it in
+    memory, under a cookie named at random per process) and would answer 401."""
+    logins = tmp_path / "users"
+    users.add(logins, "ann", PASSWORDS["ann"])
+    demos = []
+    try:
+        for _ in ("a", "b"):  # two replicas' worth of app on one database (here the data folder's)
+            coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat())
+            demo = ui.build(coach, NOTES)
+            server.serve(demo, coach, users_file=logins, prevent_thread_lock=True, quiet=True)
+            demos.append(demo)
+        a, b = (str(d.local_url) for d in demos)
+        ann = login(a, "ann")
+        sid = start(ann, questions=1)
+        wait: dict[str, object] = {"timeout": HANG, "cookies": ann.cookies}
+        same = Client(b, verbose=False, httpx_kwargs=wait)  # A's cookie, B's door: no new login
+        assert same.predict(api_name="/resume")[0] == sid
+        with pytest.raises(AuthenticationError):
+            Client(b, verbose=False, httpx_kwargs={"timeout": HANG, "cookies": {"x": "y"}})
+    finally:
+        for demo in demos:
+            demo.close()

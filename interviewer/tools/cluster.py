@@ -50,14 +50,7 @@ class Cluster:
         replica.process.wait(timeout=HANG)
 
     def served(self) -> list[tuple[str, int]]:
-        """(the browser's sticky key, the replica's port) for each request nginx passed on."""
-        out = []
-        for line in (self.folder / "access.log").read_text().splitlines():
-            cookie, key, upstream = line.split()[:3]
-            ports = re.findall(r":(\d+)", upstream)
-            if ports:  # the last one tried is the one that answered
-                out.append((key if cookie == "-" else cookie, int(ports[-1])))
-        return out
+        return served(self.folder)
 
     def stop(self) -> None:
         for p in [r.process for r in self.replicas] + ([self.nginx] if self.nginx else []):
@@ -68,6 +61,17 @@ class Cluster:
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait(timeout=HANG)
+
+
+def served(folder: Path) -> list[tuple[str, int]]:
+    """(the browser's sticky key, the replica's port) for each request nginx passed on."""
+    out = []
+    for line in (folder / "access.log").read_text().splitlines():
+        cookie, key, upstream = line.split()[:3]
+        ports = re.findall(r":(\d+)", upstream)
+        if ports:  # the last one tried is the one that answered
+            out.append((key if cookie == "-" else cookie, int(ports[-1])))
+    return out
 
 
 def nginx_binary() -> str:
@@ -111,21 +115,31 @@ def start(
             cluster.replicas.append(Replica(port, process, log))
         for replica in cluster.replicas:
             _wait_up(replica.process, f"http://127.0.0.1:{replica.port}/", replica.log)
-        port = free_port()
-        conf = _nginx_conf(folder, port, [r.port for r in cluster.replicas])
-        nginx_log = folder / "nginx.log"
-        with open(nginx_log, "wb") as out:
-            cluster.nginx = subprocess.Popen(
-                [nginx_binary(), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        cluster.url = f"http://127.0.0.1:{port}/"
-        _wait_up(cluster.nginx, cluster.url, folder / "error.log")
+        cluster.url, cluster.nginx = front(folder, [r.port for r in cluster.replicas])
     except BaseException:
         cluster.stop()
         raise
     return cluster
+
+
+def front(folder: Path, ports: list[int]) -> tuple[str, subprocess.Popen[bytes]]:
+    """nginx with the shipped config in front of the replicas on `ports`; its URL, once it answers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    conf = _nginx_conf(folder, port, ports)
+    with open(folder / "nginx.log", "wb") as out:
+        nginx = subprocess.Popen(
+            [nginx_binary(), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_up(nginx, url, folder / "error.log")
+    except BaseException:
+        nginx.kill()
+        raise
+    return url, nginx
 
 
 def free_port() -> int:

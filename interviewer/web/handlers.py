@@ -52,10 +52,11 @@ def start(coach: Coach, root: str, options: SessionOptions, user: str = LOCAL) -
     return session, page(coach, session)
 
 
-def resume(coach: Coach, user: str = LOCAL) -> tuple[Session, Page]:
-    """The user's newest interview still waiting for an answer: after a closed tab, a reload, a
-    crash, or the replica serving it dying (even between an answer and the next question)."""
-    for session in coach.history.of(user).sessions():
+def resume(coach: Coach, user: str = LOCAL, session_id: str = "") -> tuple[Session, Page]:
+    """The user's newest interview still waiting for an answer (or the one named, if it is): after
+    a closed tab, a reload, a crash, or its replica dying (even between an answer and what's next)."""
+    candidates = [access.load(coach, user, session_id)] if session_id else coach.history.of(user).sessions()
+    for session in candidates:
         if session.current is not None or session.interrupted:
             carry_on(coach, session)
             typing(coach, session, "")
@@ -64,9 +65,8 @@ def resume(coach: Coach, user: str = LOCAL) -> tuple[Session, Page]:
 
 
 def carry_on(coach: Coach, session: Session | None) -> Page | None:
-    """For a session saved between a graded answer and the next question (the replica serving
-    it died there): asks that question now and returns the page saying so, which the page shows
-    instead of doing what was pressed for the old question. None for any other session."""
+    """For a session saved between a graded answer and the next question (its replica died there):
+    asks that question now; the page shows this instead of doing what was pressed. Else None."""
     if session is None or not session.interrupted:
         return None
     coach.engine(session.notes).proceed(session, session.turns[-1])

@@ -41,8 +41,8 @@ def layout() -> dict[str, Any]:
             file_types=[".md", ".markdown", ".txt", ".zip"],
             visible=False,
         )
-        # its choices come at page load; any name is let through (the API's callers never load
-        # the page), and the coach says if there are no course notes by that name
+        # its choices come when it is picked; any name is let through (the API's callers never
+        # pick it), and the coach says if there are no course notes by that name
         course = gr.Dropdown(
             label="Course notes", choices=[], visible=False, elem_id="course", allow_custom_value=True
         )

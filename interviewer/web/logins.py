@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from interviewer.database import Database, Tx
 
@@ -56,4 +57,8 @@ def share(app: Any, db: Database) -> None:
     """Gradio's `app` (Blocks.server_app, after launch) keeps its logins in `db`, under a cookie
     named after the database, the same on every replica of it (and only of it)."""
     app.tokens = Tokens(db)
-    app.cookie_id = hashlib.sha256(db.where.encode()).hexdigest()[:16]
+    # the name is sent to every browser: made from where the database is, never its password
+    where = urlsplit(db.where)
+    host = parse_qs(where.query).get("host", [""])[0]
+    name = f"{where.scheme}:{where.hostname}:{where.port}:{where.path}:{host}"
+    app.cookie_id = hashlib.sha256(name.encode()).hexdigest()[:16]

@@ -23,7 +23,7 @@ from interviewer.session import LOCAL, Session  # noqa: E402
 from interviewer.web import access, handlers, practice, sources  # noqa: E402
 from interviewer.web.coach import Coach  # noqa: E402
 from interviewer.web.errors import guarded, guarded_stream  # noqa: E402
-from interviewer.web.handlers import Page  # noqa: E402
+from interviewer.web.handlers import Page, UserError  # noqa: E402
 from interviewer.web.layout import SOURCES, layout  # noqa: E402
 from interviewer.web.uploads import MAX_TOTAL  # noqa: E402
 from interviewer.web.views import notes_summary  # noqa: E402
@@ -83,11 +83,13 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             shown = {c["chat"]: p.chat, c["feedback"]: p.feedback, c["status"]: p.status, c["clock"]: p.clock}
             return shown | {c[n]: gr.update(interactive=p.active) for n in BUTTONS}
 
+        @guarded
         def switch_source(choice: str) -> dict[Any, Any]:
+            course = choice == SOURCES[3]  # the course notes there are now, when they are wanted
             return {
                 folder: gr.update(visible=choice == SOURCES[1]),
                 files: gr.update(visible=choice == SOURCES[2]),
-                c["course"]: gr.update(visible=choice == SOURCES[3]),
+                c["course"]: gr.update(visible=course, choices=sources.courses(coach) if course else []),
             }
 
         @guarded
@@ -146,6 +148,15 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         def pick_up(request: gr.Request) -> dict[Any, Any]:
             s, p = handlers.resume(coach, who(request))
             return {session: s.id, root: s.notes, **show(p), tabs: gr.update(selected="interview")}
+
+        def restore(kept_id: str, request: gr.Request) -> dict[Any, Any]:
+            """A page (re)loaded with this browser's interview unfinished shows it again: after a
+            reload, or the page reloading itself once its replica died and another answered."""
+            try:
+                s, p = handlers.resume(coach, who(request), kept_id) if kept_id else (None, None)
+            except (access.Refused, UserError):
+                return {}  # finished, or not this person's (another user on this browser)
+            return {session: s.id, root: s.notes, **show(p)} if s and p else {}
 
         # a question's buttons: on a session its replica left between an answer and the next
         # question, the next question is asked and shown instead (handlers.carry_on)
@@ -210,16 +221,21 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             user = who(request)
             return {b: str(handlers.export(coach, session_id, fmt, user)) for fmt, b in buttons.items()}
 
-        def signed_in(request: gr.Request) -> dict[Any, Any]:
+        def signed_in(request: gr.Request) -> str:
             user = who(request)
-            shown = "" if user == LOCAL else f"Signed in as **{user}** · [Log out](logout)"
-            return {c["user_line"]: shown, c["course"]: gr.update(choices=sources.courses(coach))}
+            return "" if user == LOCAL else f"Signed in as **{user}** · [Log out](logout)"
 
         notes_out = [summary, topics, root]
         hidden: Any = {"api_visibility": "private"}  # UI-only events stay out of the API page
         source.change(switch_source, source, [folder, files, c["course"]], **hidden)
         notes_in = [source, folder, files, c["course"]]
-        demo.load(signed_in, None, [c["user_line"], c["course"]], **hidden)
+        demo.load(signed_in, None, c["user_line"], **hidden)
+        # this browser's interview id, kept in its localStorage under the same name and key on
+        # every replica (Gradio's default is random per process), so a page that another replica
+        # reloads finds it. No secret: the id alone opens nothing, each event checks whose it is
+        kept = gr.BrowserState("", storage_key="interview-coach", secret="interview-coach")
+        session.change(lambda sid: sid, session, kept, **hidden)
+        demo.load(restore, kept, [session, root, *page_out], **hidden)
         # the bars (model assembly, embedding) show on the summary alone, where there is room
         loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
         # what is due shows after the notes load, as its own step: load_notes' API outputs stay as they were
