@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 from fsrs import Rating
 
+from interviewer.messages import Lang, say
+
 
 class Band(NamedTuple):
     floor: float  # the lowest score in the band
@@ -27,6 +29,12 @@ BANDS = (
     Band(5.0, "fair", Rating.Hard),
     Band(0.0, "needs work", Rating.Again),
 )
+NAMES = {  # each band's name in messages.toml
+    "excellent": "band_excellent",
+    "strong": "band_strong",
+    "fair": "band_fair",
+    "needs work": "band_needs_work",
+}
 STRONG = BANDS[1].floor  # the report calls a topic strong from here
 PASS = BANDS[2].floor  # below it a topic needs work
 
@@ -40,6 +48,18 @@ def css(score: float | None) -> str:
     return "none" if score is None else band(score).name.replace(" ", "-")
 
 
-def scored(score: float | None) -> str:
-    """ "6.5/10 (fair)", or "no score": how the report and the exports write a score."""
-    return "no score" if score is None else f"{score:g}/10 ({band(score).name})"
+def named(score: float, lang: Lang = "en") -> str:
+    """The band's name as the language says it: "fair" / "及格"."""
+    return say(lang, NAMES[band(score).name])
+
+
+def score_text(score: float | None, lang: Lang = "en") -> str:
+    """ "6.5/10" / "6.5 分", or "no score" / "未评分": a score alone."""
+    return say(lang, "no_score") if score is None else say(lang, "score", score=score)
+
+
+def scored(score: float | None, lang: Lang = "en") -> str:
+    """ "6.5/10 (fair)" / "6.5 分（及格）", or "no score": how the report and the exports write a score."""
+    if score is None:
+        return say(lang, "no_score")
+    return say(lang, "score_band", score=score_text(score, lang), band=named(score, lang))

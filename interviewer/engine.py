@@ -129,8 +129,7 @@ class Engine:
         self._save(session)
 
     def typing(self, session: Session, text: str) -> None:
-        """The answer typed so far ("": the question is being read) and, once, the question's and
-        its points' words: embedded now, so that Enter finds everything ready to grade."""
+        """The answer typed so far ("": none yet) and, once, the question's and points' words, embedded."""
         item = self.kb.item(self._current(session).item_id)
         self.grader.ask(session.asked[item.id].question, self._rubric(item))
         if text.strip():
@@ -238,7 +237,8 @@ class Engine:
     def _current(self, session: Session) -> Turn:
         turn = session.current
         if turn is None:
-            raise ValueError("the interview is over" if session.finished else "no question is waiting")
+            over = "the interview is over" if session.finished else "no question is waiting for an answer"
+            raise ValueError(over)
         return turn
 
     def _rubric(self, item: QuestionItem) -> Rubric:

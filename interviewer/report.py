@@ -7,6 +7,7 @@ move or change.
 
 from interviewer.bands import PASS, STRONG
 from interviewer.grading.grader import PointResult
+from interviewer.messages import Lang, listed, say
 from interviewer.session import (
     Asked,
     QuestionResult,
@@ -18,7 +19,8 @@ from interviewer.session import (
 )
 
 
-def report(session: Session) -> Report:
+def report(session: Session, lang: Lang | None = None) -> Report:
+    """The report, its summary in `lang` (the page's), else in the session's language (exports)."""
     best = question_scores(session)
     results, missed = [], []
     for item_id in dict.fromkeys(t.item_id for t in session.turns):
@@ -46,17 +48,21 @@ def report(session: Session) -> Report:
         per_topic=per_topic,
         questions=results,
         missed=missed,
-        summary=_summary(per_topic, missed, language(session)),
+        summary=_summary(per_topic, missed, lang or language(session)),
     )
 
 
-def model_answer(asked: Asked) -> str:
+def model_answer(asked: Asked, lang: Lang = "en") -> str:
     """The notes' answer, cited; for a question-only item, the related notes' points."""
-    where = f"{asked.source}, line {asked.line} ({asked.heading})" if asked.source else "your notes"
+    where = (
+        say(lang, "answer_where", source=asked.source, line=asked.line, heading=asked.heading)
+        if asked.source
+        else say(lang, "your_notes")
+    )
     if asked.answer:
         return f"{asked.answer}\n\n— {where}"
     if not asked.points:
-        return f"Your notes have no answer to this question yet. — {where}"
+        return f"{say(lang, 'no_answer_yet')} — {where}"
     return "\n".join(f"- {p.text} — {p.source} ({p.heading})" for p in asked.points)
 
 
@@ -68,27 +74,23 @@ def asked_of(session: Session, item_id: str) -> Asked:
     return Asked(question=turn.question, topic=turn.topic)
 
 
-def language(session: Session) -> str:
-    """The language most of the session's questions were asked in."""
+def language(session: Session) -> Lang:
+    """The language most of the session's questions were asked in: its exports' language."""
     if session.options.language != "auto":
         return session.options.language
-    langs = [asked_of(session, t.item_id).language for t in session.turns]
-    return max(set(langs), key=langs.count) if langs else "en"
+    langs = ["zh" if asked_of(session, turn.item_id).language == "zh" else "en" for turn in session.turns]
+    return "zh" if langs and langs.count("zh") > len(langs) / 2 else "en"
 
 
-def _summary(per_topic: dict[str, float], missed: list[PointResult], language: str) -> str:
-    strong = [t for t, s in per_topic.items() if s >= STRONG]
-    weak = [t for t, s in per_topic.items() if s < PASS]
-    if language == "zh":
-        parts = [f"掌握较好：{'、'.join(strong)}。" if strong else f"暂时没有得分 {STRONG:g} 分以上的主题。"]
-        parts.append(f"需要加强：{'、'.join(weak)}。" if weak else f"没有低于 {PASS:g} 分的主题。")
-        parts.append(f"共漏掉 {len(missed)} 个要点，见下方列表及其出处。" if missed else "没有漏掉的要点。")
-    else:
-        parts = [f"Strong: {', '.join(strong)}." if strong else f"No topic scored {STRONG:g} or more yet."]
-        parts.append(f"Needs work: {', '.join(weak)}." if weak else f"No topic scored below {PASS:g}.")
-        parts.append(
-            f"{len(missed)} key points were missed; each is listed below with its source."
-            if missed
-            else "No key point was missed."
-        )
-    return " ".join(parts)
+def _summary(per_topic: dict[str, float], missed: list[PointResult], lang: Lang) -> str:
+    strong = [topic for topic, s in per_topic.items() if s >= STRONG]
+    weak = [topic for topic, s in per_topic.items() if s < PASS]
+    good = say(lang, "summary_strong", topics=listed(lang, strong)) if strong else ""
+    bad = say(lang, "summary_weak", topics=listed(lang, weak)) if weak else ""
+    lost = say(lang, "summary_missed", n=len(missed)) if missed else ""
+    parts = [
+        good or say(lang, "summary_no_strong", at=STRONG),
+        bad or say(lang, "summary_no_weak", below=PASS),
+        lost or say(lang, "summary_none_missed"),
+    ]
+    return ("" if lang == "zh" else " ").join(parts)

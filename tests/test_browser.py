@@ -4,7 +4,6 @@ Screenshots of the interview and the report land in test-artifacts/ for a person
 Without /usr/bin/chromium the test skips, except under CI, where .ci/run installs it.
 """
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,18 +16,9 @@ from interviewer.grading.clauses import split_clauses
 from interviewer.web import ui
 from interviewer.web.coach import Coach
 from knowledge.embedder import Embedder, FakeEmbedder, Kind
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, need_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 NOTES = Path(__file__).parent / "fixtures" / "notes"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 JOB = "Requirements:\n- Dropout and regularization\n- Kubernetes cluster administration\n"
 ANSWERS = {
     "dropout": "Dropout randomly zeroes some activations during training so neurons can't co-adapt.",
@@ -36,10 +26,7 @@ ANSWERS = {
     "softmax": "Subtract the maximum logit before taking the exponential, so nothing overflows.",
 }
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs it with apt")
-    pytest.skip("no /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
+need_chromium()
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 

@@ -120,7 +120,7 @@ def test_an_answer_saved_as_its_process_died_goes_on_elsewhere(database: Databas
     a.history = History(database)  # the class's database (COACH_DATABASE_URL), before any engine
     root = a.load(NOTES).root
     a.public.add(root)
-    session, _ = handlers.start(a, root, SessionOptions(questions=2, follow_ups=0, seed=3), "ann")
+    session, _ = handlers.start(a, root, SessionOptions(questions=2, follow_ups=0, seed=3), user="ann")
     a.engine(root).record(session, ANSWER)  # saved; A dies here, before the next question
     b = Coach(tmp_path / "b", FakeEmbedder, lambda: FakeChat())
     b.history = History(database)
@@ -136,8 +136,8 @@ def test_an_answer_saved_as_its_process_died_goes_on_elsewhere(database: Databas
     assert handlers.carry_on(b, again) is None  # nothing left to carry on
     # resume finds it too, for its owner only
     with pytest.raises(handlers.UserError):
-        handlers.resume(b, "bob")
-    assert handlers.resume(b, "ann")[0].id == session.id
+        handlers.resume(b, user="bob")
+    assert handlers.resume(b, user="ann")[0].id == session.id
 
 
 def test_in_the_browser_an_interview_goes_on_when_its_replica_stops(data_dir: Path, tmp_path: Path) -> None:

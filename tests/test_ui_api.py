@@ -115,13 +115,16 @@ def test_a_model_that_fails_to_load_is_a_message_on_the_page(data_dir: Path) -> 
 def test_unexpected_errors_read_as_one_sentence() -> None:
     import gradio as gr
 
-    def boom() -> None:
+    def boom(lang: str) -> None:
         raise KeyError("turn 7")
 
     with pytest.raises(gr.Error) as caught:
-        errors.guarded(boom)()
+        errors.guarded(boom)("en")
     assert "Something went wrong (KeyError" in caught.value.message
     assert "Your answers so far are saved." in caught.value.message
+    with pytest.raises(gr.Error) as caught:
+        errors.guarded(boom)("zh")  # an event's first argument is the tab's language
+    assert caught.value.message.startswith("出了点问题（KeyError") and "已保存" in caught.value.message
 
 
 class HeldChat(FakeChat):

@@ -143,9 +143,9 @@ def test_two_users_cannot_reach_each_others_interviews(
     resumed = ann.predict(api_name="/resume")
     assert resumed[0] == open_one
     # the page's own functions, as the events call them
-    assert [c[1] for c in handlers.history(coach, "bob").choices] == [mine]
+    assert [c[1] for c in handlers.history(coach, user="bob").choices] == [mine]
     with pytest.raises(handlers.UserError, match=f"No saved interview {done} of yours"):
-        handlers.export(coach, done, "md", "bob")
+        handlers.export(coach, done, "md", user="bob")
 
     # the command line: --user scopes every command that reads the history
     capsys.readouterr()
@@ -191,8 +191,8 @@ def test_in_a_class_a_server_folder_is_not_yours_to_open(classroom: tuple[str, C
     bobs.mkdir(parents=True)
     (bobs / "n.md").write_text("## What is bob's secret?\n- It is in bob's notes only\n")
     with pytest.raises(Refused, match="aren't yours"):
-        handlers.start(coach, str(bobs), SessionOptions(), "ann")
-    session, _ = handlers.start(coach, str(bobs), SessionOptions(questions=1), "bob")  # his own
+        handlers.start(coach, str(bobs), SessionOptions(), user="ann")
+    session, _ = handlers.start(coach, str(bobs), SessionOptions(questions=1), user="bob")  # his own
     assert session.user == "bob"
 
 

@@ -1,5 +1,6 @@
 """Every page event's error handling: a problem the person can fix shows as its own message,
 anything else is logged and shown as one plain sentence; the tab's session is kept either way.
+An event's first argument is the tab's language (locale.py): the message is written in it.
 """
 
 import functools
@@ -9,6 +10,7 @@ from typing import Any
 
 import gradio as gr
 
+from interviewer.messages import Lang, say, shown
 from interviewer.web.access import Refused
 from interviewer.web.handlers import UserError
 from interviewer.web.uploads import UploadError
@@ -30,30 +32,37 @@ _PLAIN = (
 )
 
 
-def message(e: Exception) -> str:
+def message(e: Exception, lang: Lang = "en") -> str:
+    """What the person reads; a message made below the page, in English, is translated when
+    messages.toml knows its wording."""
     if isinstance(e, _PLAIN):
-        return str(e)
+        return shown(lang, str(e))
     log.exception("unexpected error in the UI")
-    return f"Something went wrong ({type(e).__name__}: {e}). Your answers so far are saved."
+    return say(lang, "error_unexpected", what=f"{type(e).__name__}: {e}")
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
-    def call(*args: Any, **kwargs: Any) -> Any:
+    def call(lang: Lang, *args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return fn(lang, *args, **kwargs)
         except Exception as e:
-            raise gr.Error(message(e)) from e
+            raise shown_as(e, lang) from e
 
     return call
 
 
+def shown_as(e: Exception, lang: Lang) -> gr.Error:
+    """The message box the page shows, its title in the tab's language too."""
+    return gr.Error(message(e, lang), title=say(lang, "error_title"))
+
+
 def guarded_stream(fn: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
     @functools.wraps(fn)
-    def call(*args: Any, **kwargs: Any) -> Iterator[Any]:
+    def call(lang: Lang, *args: Any, **kwargs: Any) -> Iterator[Any]:
         try:
-            yield from fn(*args, **kwargs)
+            yield from fn(lang, *args, **kwargs)
         except Exception as e:
-            raise gr.Error(message(e)) from e
+            raise shown_as(e, lang) from e
 
     return call

@@ -1,18 +1,44 @@
 """The page's components, laid out and named: what the person sees, before any wiring.
 
-ui.py wires events to these by name; tests and the API read outputs by the same names.
+ui.py wires events to these by name; tests and the API read outputs by the same names. Every
+text is a key of messages.toml (label()): Gradio shows it in the tab's language.
 """
 
 from typing import Any
 
 import gradio as gr
+from gradio.i18n import I18nData
 
 from interviewer.grading.guards import MAX_ANSWER_CHARS
-from interviewer.web.uploads import MAX_TOTAL
-from interviewer.web.views import feedback_html
+from interviewer.web.locale import label
+from interviewer.web.views import empty_feedback
 
-LANGUAGES = [("As in the notes", "auto"), ("中文", "zh"), ("English", "en")]
+# a tab's outputs by name; the API returns those of an event in this order (buttons, tabs and
+# State are not API outputs), so callers (ui.PAGE) read them by name too
+PAGE = ("chat", "feedback", "status", "clock")
+BUTTONS = ("send", "hint", "skip", "reveal", "end")  # usable only while a question waits
+REPORT = (
+    "report",
+    "model_answers",
+    "topic_plot",
+    "trend",
+    "trend_points",
+    "past",
+    "pick",
+    "forecast",
+    "schedule",
+)
+Choices = list[tuple[str | I18nData, str]]  # (what the page shows, the value events get)
+# each language by its own name, as language menus write them
+LANGUAGES: Choices = [(label("lang_auto"), "auto"), ("中文", "zh"), ("English", "en")]
+# the values are the API's (load_notes takes them): the page shows the labels
 SOURCES = ["Sample notes", "A folder on this computer", "Upload files", "Course notes"]
+SOURCE_CHOICES: Choices = [
+    (label("source_sample"), SOURCES[0]),
+    (label("source_folder"), SOURCES[1]),
+    (label("source_upload"), SOURCES[2]),
+    (label("source_course"), SOURCES[3]),
+]
 LATEX: list[dict[str, str | bool]] = [
     {"left": "$$", "right": "$$", "display": True},
     {"left": "$", "right": "$", "display": False},
@@ -25,18 +51,25 @@ def layout() -> dict[str, Any]:
     # step, so whichever replica the next request reaches goes on with it. Tabs never share one
     session = gr.Textbox("", visible="hidden", elem_id="session-id")
     root = gr.State("")  # the notes folder this tab practises on
+    loaded = gr.State(None)  # what the notes summary shows, redrawn when the language changes
+    lang = gr.State("en")  # the tab's language (locale.choose): what the server writes in
+    locale = gr.Textbox(visible=False)  # the same, for the browser: Gradio's own strings follow it
 
-    gr.HTML(
-        "<div class='brand'><h1>Interview Coach</h1><p>Practise on your own notes. Every score is "
-        "traced to the note it came from. Runs on this computer only.</p></div>"
-    )
+    with gr.Column(elem_classes="brand"):
+        gr.HTML(f"<h1>{label('brand_title')}</h1>")
+        gr.HTML(f"<p>{label('brand_tagline')}</p>")
     user_line = gr.Markdown("", elem_id="user")  # who is signed in, in a class
-    with gr.Sidebar(label="Setup", open=True, width=330):
-        gr.Markdown("### 1 · Your notes")
-        source = gr.Radio(SOURCES, value=SOURCES[0], show_label=False)
-        folder = gr.Textbox(label="Notes folder", placeholder="/home/me/notes", visible=False)
+    with gr.Sidebar(label=label("setup"), open=True, width=330):
+        gr.Markdown(f"### {label('setup_notes')}")
+        source = gr.Radio(SOURCE_CHOICES, value=SOURCES[0], label=label("source_label"), show_label=False)
+        folder = gr.Textbox(
+            label=label("notes_folder"),
+            placeholder=label("folder_placeholder"),
+            visible=False,
+            elem_id="folder",
+        )
         files = gr.File(
-            label=f"Markdown / text files or a .zip (up to {MAX_TOTAL // 2**20} MB)",
+            label=label("upload_label"),
             file_count="multiple",
             file_types=[".md", ".markdown", ".txt", ".zip"],
             visible=False,
@@ -44,109 +77,118 @@ def layout() -> dict[str, Any]:
         # its choices come when it is picked; any name is let through (the API's callers never
         # pick it), and the coach says if there are no course notes by that name
         course = gr.Dropdown(
-            label="Course notes", choices=[], visible=False, elem_id="course", allow_custom_value=True
+            label=label("source_course"), choices=[], visible=False, elem_id="course", allow_custom_value=True
         )
-        load_btn = gr.Button("Load notes", size="sm")
-        summary = gr.Markdown("*Loading the sample notes…*", elem_id="notes-summary")
-        gr.Markdown("### 2 · The interview")
+        load_btn = gr.Button(label("load_notes"), size="sm", elem_id="load-notes")
+        summary = gr.Markdown(f"*{label('notes_loading')}*", elem_id="notes-summary")
+        gr.Markdown(f"### {label('setup_interview')}")
         due = gr.Markdown("", elem_id="due")
-        topics = gr.Dropdown(label="Topics (empty: all)", multiselect=True, choices=[])
-        questions = gr.Slider(1, 20, value=5, step=1, label="Questions")
-        follow_ups = gr.Slider(0, 2, value=1, step=1, label="Follow-ups per question")
-        language = gr.Radio(LANGUAGES, value="auto", label="Interviewer's language")
-        review_weak = gr.Checkbox(label="Review my weak topics first (instead of the schedule)")
+        topics = gr.Dropdown(label=label("topics_label"), multiselect=True, choices=[])
+        questions = gr.Slider(1, 20, value=5, step=1, label=label("questions_label"))
+        follow_ups = gr.Slider(0, 2, value=1, step=1, label=label("follow_ups_label"))
+        language = gr.Radio(LANGUAGES, value="auto", label=label("language_label"), elem_id="language")
+        review_weak = gr.Checkbox(label=label("review_weak_label"))
         time_limit = gr.Slider(
-            0, 600, value=0, step=30, label="Seconds per question (0: no limit)", elem_id="time-limit"
+            0, 600, value=0, step=30, label=label("time_limit_label"), elem_id="time-limit"
         )
-        with gr.Accordion("Aim at a job (optional)", open=False):
+        with gr.Accordion(label("job_accordion"), open=False):
             job = gr.Textbox(
-                label="Job description",
-                placeholder="Paste the requirements, one per line",
+                label=label("job_label"),
+                placeholder=label("job_placeholder"),
                 lines=4,
                 max_lines=12,
                 max_length=20_000,
                 elem_id="job",
             )
-            job_file = gr.UploadButton("Load a .txt or .md", file_types=[".txt", ".md"], size="sm")
+            job_file = gr.UploadButton(str(label("job_file")), file_types=[".txt", ".md"], size="sm")
             job_view = gr.Markdown("", elem_id="job-view")
-        start_btn = gr.Button("Start interview", variant="primary", elem_id="start")
-        resume_btn = gr.Button("Resume my last interview", size="sm")
+        start_btn = gr.Button(label("start"), variant="primary", elem_id="start")
+        resume_btn = gr.Button(label("resume"), size="sm")
 
     with gr.Tabs() as tabs:
-        with gr.Tab("Interview", id="interview"):
+        with gr.Tab(label("tab_interview"), id="interview"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=420):
                     chat = gr.Chatbot(
+                        label=label("chat_label"),
                         show_label=False,
                         height=520,
                         latex_delimiters=LATEX,
-                        placeholder="Load your notes, then press **Start interview**.",
+                        placeholder=str(label("chat_placeholder")),
                         elem_id="chat",
                     )
                     status = gr.Markdown("", elem_id="status")
                     clock = gr.HTML("", elem_id="clock")
                     answer_box = gr.Textbox(
+                        label=label("answer_label"),
                         show_label=False,
-                        placeholder="Your answer. Enter sends, Shift+Enter starts a new line.",
+                        placeholder=label("answer_placeholder"),
                         lines=1,
                         max_lines=10,
                         max_length=MAX_ANSWER_CHARS,
                         elem_id="answer",
                     )
                     with gr.Row():
-                        send = gr.Button("Send", variant="primary", scale=2, elem_id="send")
-                        hint = gr.Button("Hint", scale=1)
-                        skip = gr.Button("Skip", scale=1)
-                        reveal = gr.Button("Model answer", scale=1)
-                        end = gr.Button("End interview", variant="stop", scale=1, elem_id="end")
+                        send = gr.Button(label("send"), variant="primary", scale=2, elem_id="send")
+                        hint = gr.Button(label("hint"), scale=1)
+                        skip = gr.Button(label("skip"), scale=1)
+                        reveal = gr.Button(label("reveal"), scale=1)
+                        end = gr.Button(label("end"), variant="stop", scale=1, elem_id="end")
                 with gr.Column(scale=2, min_width=320):
-                    gr.Markdown("#### Feedback")
+                    gr.Markdown(f"#### {label('feedback_heading')}")
                     # Markdown, not HTML: the notes' $LaTeX$ renders here too (our HTML passes through)
-                    feedback = gr.Markdown(feedback_html(None), latex_delimiters=LATEX, elem_id="feedback")
-                    with gr.Accordion("Disagree with this grade?", open=False):
+                    empty = empty_feedback(str(label("feedback_empty")))
+                    feedback = gr.Markdown(empty, latex_delimiters=LATEX, elem_id="feedback")
+                    with gr.Accordion(label("appeal_accordion"), open=False):
                         appeal_score = gr.Number(
-                            label="My grade should be", minimum=0, maximum=10, elem_id="appeal-score"
+                            label=label("appeal_score"), minimum=0, maximum=10, elem_id="appeal-score"
                         )
                         appeal_reason = gr.Textbox(
-                            label="Why (optional)", max_length=2000, elem_id="appeal-why"
+                            label=label("appeal_why"), max_length=2000, elem_id="appeal-why"
                         )
-                        appeal_btn = gr.Button("Appeal", size="sm", elem_id="appeal")
-        with gr.Tab("Report", id="report"):
+                        appeal_btn = gr.Button(label("appeal"), size="sm", elem_id="appeal")
+        with gr.Tab(label("tab_report"), id="report"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3):
-                    report_md = gr.Markdown("*Finish an interview to see its report.*", elem_id="report")
-                    with gr.Accordion("Model answers from your notes", open=False):
+                    report_md = gr.Markdown(f"*{label('report_empty')}*", elem_id="report")
+                    with gr.Accordion(label("model_answers_accordion"), open=False):
                         answers_md = gr.Markdown(latex_delimiters=LATEX)
                 with gr.Column(scale=2):
+                    # headings above the charts, and their axes' titles from the server (views.axes):
+                    # Gradio's charts draw an i18n key in a title as it is
+                    gr.Markdown(f"#### {label('topic_plot')}")
                     topic_plot = gr.BarPlot(
-                        x="topic", y="score", y_lim=[0, 10], title="Score by topic", height=260
+                        x="topic", y="score", y_lim=[0, 10], height=260, elem_id="topic-plot"
                     )
+                    gr.Markdown(f"#### {label('forecast_plot')}")
                     forecast = gr.BarPlot(
-                        x="day", y="due", title="Questions due, next 14 days", height=220, x_label_angle=-45
+                        x="day", y="due", x_bin="1d", y_aggregate="sum", height=220, elem_id="forecast"
                     )
                     schedule_md = gr.Markdown("", elem_id="schedule")
-                    gr.Markdown("#### Download a transcript")
+                    gr.Markdown(f"#### {label('download_heading')}")
                     # any value is let through to the handler, which checks it is yours: the
                     # choices are kept per replica, and another replica must take a pick too
-                    pick = gr.Dropdown(label="Interview", choices=[], elem_id="pick", allow_custom_value=True)
+                    pick = gr.Dropdown(
+                        label=label("pick_label"), choices=[], elem_id="pick", allow_custom_value=True
+                    )
                     with gr.Row():
                         dl_md = gr.DownloadButton("Markdown", size="sm", elem_id="dl-md")
                         dl_json = gr.DownloadButton("JSON", size="sm", elem_id="dl-json")
                         dl_html = gr.DownloadButton("HTML", size="sm", elem_id="dl-html")
-            gr.Markdown("#### History")
+            gr.Markdown(f"#### {label('history_heading')}")
             trend = gr.LinePlot(x="date", y="score", color="topic", y_lim=[0, 10], height=260)
             # one session is one point per topic, which a line plot can't show: points instead
             trend_points = gr.ScatterPlot(
                 x="date", y="score", color="topic", y_lim=[0, 10], height=260, visible=False
             )
-            past = gr.Dataframe(
-                headers=["When", "Session", "Notes", "Answers", "Overall", "Topics"],
-                interactive=False,
-                wrap=True,
-            )
+            # the headers come with the rows, in the tab's language (handlers.history)
+            past = gr.Dataframe(interactive=False, wrap=True, elem_id="past")
     return {
         "session": session,
         "root": root,
+        "loaded": loaded,
+        "lang": lang,
+        "locale": locale,
         "source": source,
         "folder": folder,
         "files": files,

@@ -7,11 +7,14 @@ interview shows its next due dates even after its notes are gone.
 
 import random
 from collections import Counter
+from datetime import datetime, time
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from interviewer import saved
+from interviewer.bands import score_text
+from interviewer.messages import Lang, day, say, shown
 from interviewer.schedule import Schedule
 from interviewer.session import LOCAL, Session, SessionOptions
 from interviewer.web import views
@@ -41,7 +44,7 @@ def options(
     )
 
 
-def due(coach: Coach, root: str, user: str = LOCAL) -> str:
+def due(coach: Coach, root: str, lang: Lang = "en", user: str = LOCAL) -> str:
     """What the user's schedule has for today on these notes, per topic."""
     if not root:
         return ""
@@ -52,45 +55,44 @@ def due(coach: Coach, root: str, user: str = LOCAL) -> str:
     ids = [i.id for i in engine.kb.items]
     schedule = engine.schedule_of(user)
     per_topic = Counter(engine.kb.item(i).topic for i in schedule.due(root, ids))
-    return views.due_markdown(schedule.counts(root, ids), dict(per_topic))
+    return views.due_markdown(schedule.counts(root, ids), dict(per_topic), lang)
 
 
-def job_text(path: str | None) -> str:
+def job_text(path: str | None, lang: Lang = "en") -> str:
     """A .txt or .md job description's text, for the job box."""
     if not path:
         return ""
     file = Path(path)
     if file.suffix.lower() not in {".txt", ".md", ".markdown"}:
-        raise UserError("A job description is a .txt or .md file.")
+        raise UserError(say(lang, "error_job_type"))
     data = file.read_bytes()
     if len(data) > MAX_JOB_BYTES:
-        raise UserError(
-            f"That file is over {MAX_JOB_BYTES // 1000} kB: paste the job's requirements instead."
-        )
+        raise UserError(say(lang, "error_job_size", kb=MAX_JOB_BYTES // 1000))
     return decode(data)
 
 
-def job(session: Session | None) -> str:
+def job(session: Session | None, lang: Lang = "en") -> str:
     """The started interview's job: gaps first, then the closest question to each other requirement."""
     if session is None or not session.job:
         return ""
-    return views.job_markdown(session.job)
+    return views.job_markdown(session.job, lang)
 
 
-def appeal(coach: Coach, session: Session | None, score: float | None, reason: str) -> Page:
+def appeal(
+    coach: Coach, session: Session | None, score: float | None, reason: str, lang: Lang = "en"
+) -> Page:
     if session is None:
-        raise UserError("Start an interview first.")
+        raise UserError(say(lang, "error_start_first"))
     if score is None or not 0 <= score <= 10:
-        raise UserError("Type the grade you think the answer deserves, from 0 to 10.")
+        raise UserError(say(lang, "error_appeal_score"))
     try:  # from the session and the history alone: the notes may have moved or gone meanwhile
         schedule = Schedule(coach.history.of(session.user), coach.now)
         turn = saved.appeal(session, schedule, float(score), reason or "")
     except ValueError as e:
-        raise UserError(f"Can't appeal: {e}.") from e
-    given = "no score" if turn.grade is None or turn.grade.score is None else f"{turn.grade.score:g}/10"
-    return page(
-        coach, session, f"Appeal saved: {score:g}/10 (the grader gave {given}); the schedule uses yours."
-    )
+        raise UserError(say(lang, "error_cant_appeal", why=shown(lang, str(e)))) from e
+    given = score_text(turn.grade.score if turn.grade else None, lang)
+    notice = say(lang, "status_appealed", score=score_text(score, lang), given=given)
+    return page(coach, session, notice, lang=lang)
 
 
 class ScheduleView(BaseModel):
@@ -98,18 +100,19 @@ class ScheduleView(BaseModel):
     forecast: list[dict[str, object]]  # {"day", "due"}: cards due on each of the next FORECAST_DAYS days
 
 
-def schedule(coach: Coach, session: Session | None) -> ScheduleView:
+def schedule(coach: Coach, session: Session | None, lang: Lang = "en") -> ScheduleView:
     if session is None or not session.turns:
         return ScheduleView(markdown="", forecast=[])
     sched = Schedule(coach.history.of(session.user), coach.now)
     today = coach.now().date()
-    lines = ["#### Next due"]
+    lines = [f"#### {say(lang, 'next_due')}"]
     for item_id, at in sched.next_due(session.notes, session.plan).items():
         days = (at.date() - today).days
-        when = "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
-        lines.append(
-            f"- {session.asked[item_id].question if item_id in session.asked else item_id} — "
-            f"{at:%Y-%m-%d} ({when})"
-        )
-    forecast = [{"day": f"{d:%m-%d}", "due": n} for d, n in sched.forecast(session.notes, days=FORECAST_DAYS)]
+        when = say(lang, "due_in_days", days=days)
+        when = say(lang, "due_today_word") if days <= 0 else say(lang, "due_tomorrow") if days == 1 else when
+        question = session.asked[item_id].question if item_id in session.asked else item_id
+        lines.append(f"- {question} — {say(lang, 'due_on', day=day(lang, at.date(), year=True), when=when)}")
+    # noon: each day's bar sits whole in its day, in whatever time zone the browser draws it
+    ahead = sched.forecast(session.notes, days=FORECAST_DAYS)
+    forecast = [{"day": datetime.combine(d, time(12)), "due": n} for d, n in ahead]
     return ScheduleView(markdown="\n".join(lines) if len(lines) > 1 else "", forecast=forecast)

@@ -6,6 +6,7 @@ lands in the uploader's own folder.
 
 from pathlib import Path
 
+from interviewer.messages import Lang, say
 from interviewer.web import access
 from interviewer.web.coach import Coach, NotesLoaded
 from interviewer.web.handlers import UserError
@@ -20,23 +21,25 @@ def load(
     uploaded: list[str] | None = None,
     course: str | None = None,
     sample: Path | None = None,
+    lang: Lang = "en",
 ) -> NotesLoaded:
-    """The notes the person chose, indexed (or their index fetched) and ready."""
+    """The notes the person chose, indexed (or their index fetched) and ready; `sample` is
+    what the sample notes are."""
     if choice == SOURCES[1]:
         access.check_folder(user)
         if not path.strip():
-            raise UserError("Type the path of your notes folder.")
+            raise UserError(say(lang, "error_no_folder"))
         return coach.load(Path(path.strip()).expanduser())
     if choice == SOURCES[2]:
         if not uploaded:
-            raise UserError("Choose some .md, .txt or .zip files to upload.")
+            raise UserError(say(lang, "error_no_upload"))
         return coach.upload([Path(f) for f in uploaded], access.folder(coach, user) / "uploads")
     if choice == SOURCES[3]:
         if not course:
-            raise UserError("Pick the course notes to practise on.")
+            raise UserError(say(lang, "error_pick_course"))
         return coach.course(course)
     if sample is None:
-        raise UserError("Choose where your notes come from.")
+        raise UserError(say(lang, "error_no_notes"))
     return coach.load(sample)
 
 

@@ -2,11 +2,13 @@
 
 The components are laid out and named in layout.py; what each button does is in handlers.py;
 every event goes through errors.guarded, so a failure is a message and the session is kept.
-Each event acts for the person signed in (request.username: Gradio's login, or the trusted
-proxy's header; the one local user without either) on their own interview, loaded by the id
-the tab holds (access.py), so any replica can serve any event. Longer than 250 lines because
-build() is one function whose closures share the page's components, one short one per event;
-what each event does lives in handlers.py, practice.py and sources.py.
+Every event's first input is the tab's language (locale.py), chosen on load and again when the
+interviewer's language changes, which redraws what the server wrote. Each event acts for the
+person signed in (request.username: Gradio's login, or a trusted proxy's header; the one local
+user without either) on their own interview, loaded by the id the tab holds (access.py), so any
+replica can serve any event. Longer than 250 lines because build() is one function whose
+closures share the page's components, one short one per event; what each event does lives in
+handlers.py, practice.py and sources.py.
 """
 
 import os
@@ -19,31 +21,18 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry: noth
 import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from interviewer.messages import Lang, say  # noqa: E402
 from interviewer.session import LOCAL, Session  # noqa: E402
-from interviewer.web import access, handlers, practice, sources  # noqa: E402
-from interviewer.web.coach import Coach  # noqa: E402
+from interviewer.web import access, handlers, practice, sources, views  # noqa: E402
+from interviewer.web.coach import Coach, NotesLoaded  # noqa: E402
 from interviewer.web.errors import guarded, guarded_stream  # noqa: E402
 from interviewer.web.handlers import Page, UserError  # noqa: E402
-from interviewer.web.layout import SOURCES, layout  # noqa: E402
+from interviewer.web.layout import BUTTONS, PAGE, REPORT, SOURCES, layout  # noqa: E402
+from interviewer.web.locale import I18N, TOAST_TITLE, follow  # noqa: E402
 from interviewer.web.uploads import MAX_TOTAL  # noqa: E402
-from interviewer.web.views import notes_summary  # noqa: E402
 
 HERE = Path(__file__).parent
-# a tab's outputs by name; the API returns those of an event in this order (buttons, tabs and
-# State are not API outputs), so callers read them by name too
-PAGE = ("chat", "feedback", "status", "clock")
-BUTTONS = ("send", "hint", "skip", "reveal", "end")  # usable only while a question waits
-REPORT = (
-    "report",
-    "model_answers",
-    "topic_plot",
-    "trend",
-    "trend_points",
-    "past",
-    "pick",
-    "forecast",
-    "schedule",
-)
+
 PROGRESS = gr.Progress(track_tqdm=True)  # tqdm bars (model assembly, embedding) show in the page
 
 
@@ -63,16 +52,13 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         files = c["files"]
         summary = c["summary"]
         topics = c["topics"]
-        questions = c["questions"]
         due = c["due"]
         job = c["job"]
         tabs = c["tabs"]
         answer_box = c["answer"]
-        end = c["end"]
-        dl_md = c["dl_md"]
-        dl_json = c["dl_json"]
-        dl_html = c["dl_html"]
+        downloads_out = [c["dl_md"], c["dl_json"], c["dl_html"]]
         pick = c["pick"]
+        lang = c["lang"]
         page_out = [c[n] for n in PAGE + BUTTONS]
         report_out = [c[n] for n in REPORT]
 
@@ -84,7 +70,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             return shown | {c[n]: gr.update(interactive=p.active) for n in BUTTONS}
 
         @guarded
-        def switch_source(choice: str) -> dict[Any, Any]:
+        def switch_source(lang_: Lang, choice: str) -> dict[Any, Any]:
             course = choice == SOURCES[3]  # the course notes there are now, when they are wanted
             return {
                 folder: gr.update(visible=choice == SOURCES[1]),
@@ -94,6 +80,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
 
         @guarded
         def load(
+            lang_: Lang,
             request: gr.Request,
             choice: str,
             path: str,
@@ -101,59 +88,60 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             course: str | None = None,  # None: optional in the API, so older callers still load
             progress: Any = PROGRESS,
         ) -> dict[Any, Any]:
-            progress(0, desc="Preparing the models (the first start assembles them)…")
-            loaded = sources.load(coach, who(request), choice, path, uploaded, course, bundled)
+            progress(0, desc=say(lang_, "progress_models"))
+            loaded = sources.load(coach, who(request), choice, path, uploaded, course, bundled, lang_)
             coach.warm()
             return {
-                summary: notes_summary(loaded),
+                summary: views.notes_summary(loaded, lang_),
                 topics: gr.update(choices=loaded.topics, value=[]),
                 root: loaded.root,
+                c["loaded"]: loaded,
             }
 
         @guarded_stream
         def begin(
+            lang_: Lang,
             request: gr.Request,
             root_: str,
             topics_: list[str],
             n: float,
             fu: float,
-            lang: str,
+            language: str,
             weak: bool,
             job_: str | None = None,  # None: optional in the API, so older callers still start
             limit: float | None = None,
         ) -> Iterator[dict[Any, Any]]:
             if not root_ and coach.preloading():  # Start before the sample notes are in: wait, say so
-                yield {
-                    c["status"]: "Indexing the sample notes (the first start also assembles the models); "
-                    "the interview starts by itself as soon as the first questions are ready…"
-                }
-            options = practice.options(topics_, int(n), int(fu), lang, weak, job_ or "", int(limit or 0))
-            s, p = handlers.start(coach, root_, options, who(request))
-            shown = {c["job_view"]: practice.job(s), tabs: gr.update(selected="interview")}
+                yield {c["status"]: say(lang_, "status_preloading")}
+            options = practice.options(topics_, int(n), int(fu), language, weak, job_ or "", int(limit or 0))
+            s, p = handlers.start(coach, root_, options, lang_, who(request))
+            shown = {c["job_view"]: practice.job(s, lang_), tabs: gr.update(selected="interview")}
             yield {session: s.id, root: s.notes, **show(p), **shown}
 
         @guarded
-        def due_today(root_: str, request: gr.Request) -> dict[Any, Any]:
-            return {due: practice.due(coach, root_, who(request))}
+        def due_today(lang_: Lang, root_: str, request: gr.Request) -> dict[Any, Any]:
+            return {due: practice.due(coach, root_, lang_, who(request))}
 
         @guarded
-        def read_job(path: str | None) -> dict[Any, Any]:
-            return {job: practice.job_text(path)}
+        def read_job(lang_: Lang, path: str | None) -> dict[Any, Any]:
+            return {job: practice.job_text(path, lang_)}
 
         @guarded
-        def appeal(sid: str, score: float | None, reason: str, request: gr.Request) -> dict[Any, Any]:
-            return show(practice.appeal(coach, mine(sid, request), score, reason))
+        def appeal(
+            lang_: Lang, sid: str, score: float | None, reason: str, request: gr.Request
+        ) -> dict[Any, Any]:
+            return show(practice.appeal(coach, mine(sid, request), score, reason, lang_))
 
         @guarded
-        def pick_up(request: gr.Request) -> dict[Any, Any]:
-            s, p = handlers.resume(coach, who(request))
+        def pick_up(lang_: Lang, request: gr.Request) -> dict[Any, Any]:
+            s, p = handlers.resume(coach, lang_, who(request))
             return {session: s.id, root: s.notes, **show(p), tabs: gr.update(selected="interview")}
 
-        def restore(kept_id: str, request: gr.Request) -> dict[Any, Any]:
+        def restore(lang_: Lang, kept_id: str, request: gr.Request) -> dict[Any, Any]:
             """A page (re)loaded with this browser's interview unfinished shows it again: after a
             reload, or the page reloading itself once its replica died and another answered."""
             try:
-                s, p = handlers.resume(coach, who(request), kept_id) if kept_id else (None, None)
+                s, p = handlers.resume(coach, lang_, who(request), kept_id) if kept_id else (None, None)
             except (access.Refused, UserError):
                 return {}  # finished, or not this person's (another user on this browser)
             return {session: s.id, root: s.notes, **show(p)} if s and p else {}
@@ -161,21 +149,19 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         # a question's buttons: on a session its replica left between an answer and the next
         # question, the next question is asked and shown instead (handlers.carry_on)
         @guarded_stream
-        def send_answer(sid: str, text: str, request: gr.Request) -> Iterator[dict[Any, Any]]:
+        def send_answer(lang_: Lang, sid: str, text: str, request: gr.Request) -> Iterator[dict[Any, Any]]:
             s = mine(sid, request)
-            if (resumed := handlers.carry_on(coach, s)) is not None:
+            if (resumed := handlers.carry_on(coach, s, lang_)) is not None:
                 yield {answer_box: text, **show(resumed)}  # what was typed stays, to edit
                 return
-            for p in handlers.answer(coach, s, text):
+            for p in handlers.answer(coach, s, text, lang_):
                 yield {answer_box: "", **show(p)}
 
-        Action = Callable[[str, gr.Request], dict[Any, Any]]
-
-        def action(fn: Callable[[Coach, Session | None], Page]) -> Action:
+        def action(fn: Callable[[Coach, Session | None, Lang], Page]) -> Callable[..., dict[Any, Any]]:
             @guarded
-            def run(sid: str, request: gr.Request) -> dict[Any, Any]:
+            def run(lang_: Lang, sid: str, request: gr.Request) -> dict[Any, Any]:
                 s = mine(sid, request)
-                return show(handlers.carry_on(coach, s) or fn(coach, s))
+                return show(handlers.carry_on(coach, s, lang_) or fn(coach, s, lang_))
 
             return run
 
@@ -186,91 +172,105 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
                 return  # a key never shows an error: Enter shows any
 
         @guarded
-        def finish(sid: str, request: gr.Request) -> dict[Any, Any]:
+        def finish(lang_: Lang, sid: str, request: gr.Request) -> dict[Any, Any]:
             s = mine(sid, request)
-            p = handlers.end(coach, s)
-            today = practice.due(coach, s.notes, who(request)) if s else ""
-            shown = {due: today, tabs: gr.update(selected="report")}
-            return {**show(p), **refresh(sid, request), **shown}
+            p = handlers.end(coach, s, lang_)
+            due_now = {due: practice.due(coach, s.notes, lang_, who(request)) if s else ""}
+            return {**show(p), **refresh(lang_, sid, request), **due_now, tabs: gr.update(selected="report")}
 
         @guarded
-        def refresh(sid: str, request: gr.Request) -> dict[Any, Any]:
+        def relabel(
+            lang_: Lang, sid: str, loaded: NotesLoaded | None, root_: str, request: gr.Request
+        ) -> dict[Any, Any]:
+            """Everything the server wrote, again in the tab's new language."""
             s = mine(sid, request)
-            r = handlers.report(coach, s)
-            h = handlers.history(coach, who(request))
-            plan = practice.schedule(coach, s)
-            trend = pd.DataFrame(h.trend, columns=["date", "topic", "score"])
+            p = handlers.page(coach, s, lang=lang_) if s else None
+            drawn = show(p) if p else {c["feedback"]: views.feedback_html(None, lang=lang_)}
+            notes = {summary: views.notes_summary(loaded, lang_)} if loaded else {}
+            today = practice.due(coach, root_, lang_, who(request))
+            texts = {due: today, c["job_view"]: practice.job(s, lang_)}
+            return {**drawn, **notes, **texts, **refresh(lang_, sid, request)}
+
+        @guarded
+        def refresh(lang_: Lang, sid: str, request: gr.Request) -> dict[Any, Any]:
+            s = mine(sid, request)
+            r = handlers.report(coach, s, lang_)
+            h = handlers.history(coach, lang_, who(request))
+            plan = practice.schedule(coach, s, lang_)
+            charts = views.charts(lang_, r.topics, h.trend, h.sessions, plan.forecast)
             current = s.id if s and any(sid == s.id for _, sid in h.choices) else None
             return {
                 c["report"]: r.summary,
                 c["model_answers"]: r.model_answers,
-                c["topic_plot"]: pd.DataFrame(r.topics, columns=["topic", "score"]),
-                c["trend"]: gr.update(value=trend, visible=h.sessions != 1),
-                c["trend_points"]: gr.update(value=trend, visible=h.sessions == 1),
-                c["forecast"]: pd.DataFrame(plan.forecast, columns=["day", "due"]),
+                **{c[name]: gr.update(**chart) for name, chart in charts.items()},
                 c["schedule"]: plan.markdown,
-                c["past"]: h.rows,
+                c["past"]: pd.DataFrame(h.rows, columns=h.headers),
                 c["pick"]: gr.update(choices=h.choices, value=current),
             }
 
         @guarded
-        def downloads(session_id: str | None, request: gr.Request) -> dict[Any, Any]:
-            buttons = {"md": dl_md, "json": dl_json, "html": dl_html}
+        def downloads(lang_: Lang, session_id: str | None, request: gr.Request) -> dict[Any, Any]:
+            buttons = dict(zip(("md", "json", "html"), downloads_out, strict=True))
             if not session_id:
                 return {b: gr.update(value=None) for b in buttons.values()}
             user = who(request)
-            return {b: str(handlers.export(coach, session_id, fmt, user)) for fmt, b in buttons.items()}
+            return {b: str(handlers.export(coach, session_id, f, lang_, user)) for f, b in buttons.items()}
 
-        def signed_in(request: gr.Request) -> str:
+        def signed_in(lang_: Lang, request: gr.Request) -> str:
             user = who(request)
-            return "" if user == LOCAL else f"Signed in as **{user}** · [Log out](logout)"
+            return "" if user == LOCAL else say(lang_, "signed_in", user=user)
 
-        notes_out = [summary, topics, root]
+        notes_out = [summary, topics, root, c["loaded"]]
         hidden: Any = {"api_visibility": "private"}  # UI-only events stay out of the API page
-        source.change(switch_source, source, [folder, files, c["course"]], **hidden)
-        notes_in = [source, folder, files, c["course"]]
-        demo.load(signed_in, None, c["user_line"], **hidden)
+        source.change(switch_source, [lang, source], [folder, files, c["course"]], **hidden)
+        notes_in = [lang, source, folder, files, c["course"]]
+        due_in = [lang, root]
+        # the bars (model assembly, embedding) show on the summary alone, where there is room
+        loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
+        # what is due shows after the notes load, as its own step: load_notes' API outputs stay as they were
+        c["load_btn"].click(load, notes_in, notes_out, api_name="load_notes", **loading).then(
+            due_today, due_in, due, **hidden
+        )
+        files.upload(load, notes_in, notes_out, **loading, **hidden).then(due_today, due_in, due, **hidden)
+        # the tab's language first: everything the server writes on load is written in it; the
+        # interviewer's language is the page's too: what the server wrote is redrawn in it
+        chosen, switched = follow(demo, c["language"], lang, c["locale"])
+        chosen.then(load, notes_in, notes_out, **loading, **hidden).then(due_today, due_in, due, **hidden)
+        chosen.then(refresh, [lang, session], report_out, **hidden)
+        chosen.then(signed_in, lang, c["user_line"], **hidden)
         # this browser's interview id, kept in its localStorage under the same name and key on
         # every replica (Gradio's default is random per process), so a page that another replica
         # reloads finds it. No secret: the id alone opens nothing, each event checks whose it is
         kept = gr.BrowserState("", storage_key="interview-coach", secret="interview-coach")
         session.change(lambda sid: sid, session, kept, **hidden)
-        demo.load(restore, kept, [session, root, *page_out], **hidden)
-        # the bars (model assembly, embedding) show on the summary alone, where there is room
-        loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
-        # what is due shows after the notes load, as its own step: load_notes' API outputs stay as they were
-        c["load_btn"].click(load, notes_in, notes_out, api_name="load_notes", **loading).then(
-            due_today, root, due, **hidden
-        )
-        files.upload(load, notes_in, notes_out, **loading, **hidden).then(due_today, root, due, **hidden)
-        demo.load(load, notes_in, notes_out, **loading, **hidden).then(due_today, root, due, **hidden)
-        c["job_file"].upload(read_job, c["job_file"], job, **hidden)
-        demo.load(refresh, session, report_out, **hidden)
-        c["start_btn"].click(
-            begin,
-            [root, topics, questions, c["follow_ups"], c["language"], c["review_weak"], job, c["time_limit"]],
-            [session, root, *page_out, c["job_view"], tabs],
-            api_name="start",
-        )
-        c["resume_btn"].click(pick_up, None, [session, root, *page_out, tabs], api_name="resume")
+        chosen.then(restore, [lang, kept], [session, root, *page_out], **hidden)
+        redrawn = [summary, due, c["job_view"], *page_out, *report_out]
+        switched.then(relabel, [lang, session, c["loaded"], root], redrawn, **hidden)
+        c["job_file"].upload(read_job, [lang, c["job_file"]], job, **hidden)
+        options = [topics, c["questions"], c["follow_ups"], c["language"], c["review_weak"], job]
+        options.append(c["time_limit"])
+        begun = [session, root, *page_out, c["job_view"], tabs]
+        c["start_btn"].click(begin, [lang, root, *options], begun, api_name="start")
+        c["resume_btn"].click(pick_up, lang, [session, root, *page_out, tabs], api_name="resume")
         # answers from several tabs run at once: the embedder takes one batch at a time (its own
         # lock), and the LLM is another process, so a grade never waits for a follow-up being written
         one: Any = {"concurrency_id": "answers", "concurrency_limit": 4}
-        answer_in, answer_out = [session, answer_box], [answer_box, *page_out]
+        answer_in, answer_out = [lang, session, answer_box], [answer_box, *page_out]
         c["send"].click(send_answer, answer_in, answer_out, api_name="answer", **one)
         answer_box.submit(send_answer, answer_in, answer_out, api_visibility="private", **one)
         # each change sends the text so far (the newest only, while one is in flight) and returns
         # at once; the answer is embedded once typing pauses, so Enter finds it ready. `change`, not
         # `input`: in Chromium, `input` left the last characters of Chinese typed one by one unsent
         quiet: Any = {"trigger_mode": "always_last", "show_progress": "hidden", "concurrency_id": "typing"}
-        answer_box.change(typed, answer_in, None, **quiet, **hidden)
-        c["hint"].click(action(handlers.hint), session, page_out, api_name="hint")
-        c["skip"].click(action(handlers.skip), session, page_out, api_name="skip", **one)
-        c["reveal"].click(action(handlers.reveal), session, page_out, api_name="model_answer")
-        end.click(finish, session, [*page_out, *report_out, due, tabs], api_name="end")
-        appeal_in = [session, c["appeal_score"], c["appeal_reason"]]
+        answer_box.change(typed, [session, answer_box], None, **quiet, **hidden)
+        acted = [lang, session]
+        c["hint"].click(action(handlers.hint), acted, page_out, api_name="hint")
+        c["skip"].click(action(handlers.skip), acted, page_out, api_name="skip", **one)
+        c["reveal"].click(action(handlers.reveal), acted, page_out, api_name="model_answer")
+        c["end"].click(finish, acted, [*page_out, *report_out, due, tabs], api_name="end")
+        appeal_in = [lang, session, c["appeal_score"], c["appeal_reason"]]
         c["appeal"].click(appeal, appeal_in, page_out, api_name="appeal")
-        pick.change(downloads, pick, [dl_md, dl_json, dl_html], api_name="transcripts")
+        pick.change(downloads, [lang, pick], downloads_out, api_name="transcripts")
     return demo
 
 
@@ -282,7 +282,6 @@ def launch(
     share: bool = False,
     **kw: Any,
 ) -> Any:
-    """Serves the page; `kw` goes to Gradio's launch (server.py adds the logins)."""
     css = (HERE / "ui.css").read_text(encoding="utf-8")
     return demo.queue(default_concurrency_limit=4).launch(
         server_name=host,
@@ -293,5 +292,7 @@ def launch(
         theme=gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
         css=css,
         footer_links=[],
+        i18n=I18N,
+        head=TOAST_TITLE,
         **kw,
     )
