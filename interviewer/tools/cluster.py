@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "deploy" / "nginx-coach.conf"
 HANG = 300.0  # seconds a process may take to answer before it is called hung (not a speed bound)
 # which replica served which browser, per request: the test reads it to see who moved where
-LOG = "log_format coach '$cookie_coach_replica $coach_replica $upstream_addr $status $request_method $uri';"
+# ($upstream_addr lists every replica tried, "a, b", so it goes last, in brackets)
+LOG = "log_format coach '$cookie_coach_replica $coach_replica $status $request_method $uri [$upstream_addr]';"
 
 
 @dataclass
@@ -67,8 +68,8 @@ def served(folder: Path) -> list[tuple[str, int]]:
     """(the browser's sticky key, the replica's port) for each request nginx passed on."""
     out = []
     for line in (folder / "access.log").read_text().splitlines():
-        cookie, key, upstream = line.split()[:3]
-        ports = re.findall(r":(\d+)", upstream)
+        cookie, key = line.split()[:2]
+        ports = re.findall(r":(\d+)", line[line.rindex("[") :])
         if ports:  # the last one tried is the one that answered
             out.append((key if cookie == "-" else cookie, int(ports[-1])))
     return out

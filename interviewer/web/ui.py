@@ -143,8 +143,8 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             try:
                 s, p = handlers.resume(coach, lang_, who(request), kept_id) if kept_id else (None, None)
             except (access.Refused, UserError):
-                return {}  # finished, or not this person's (another user on this browser)
-            return {session: s.id, root: s.notes, **show(p)} if s and p else {}
+                s = p = None  # finished, or not this person's (another user on this browser)
+            return {session: s.id, root: s.notes, **show(p)} if s and p else {session: gr.update()}
 
         # a question's buttons: on a session its replica left between an answer and the next
         # question, the next question is asked and shown instead (handlers.carry_on)
