@@ -614,9 +614,8 @@ def main(argv: list[str] | None = None) -> int:
     settings.llm_model = args.llm_model or settings.llm_model
     settings.host = args.host or settings.host
     settings.port = args.port or settings.port
-    if args.command == "ingest":
-        return cmd_ingest(args, settings)
     commands = {
+        "ingest": cmd_ingest,
         "questions": cmd_questions,
         "bench": cmd_bench,
         "grade": cmd_grade,
@@ -629,9 +628,15 @@ def main(argv: list[str] | None = None) -> int:
         "loadtest": cmd_loadtest,
         "simulate": cmd_simulate,
     }
-    if args.command in commands:
-        return commands[args.command](args, settings)
-    return cmd_ui(args, settings)
+    from interviewer.database import DatabaseUnavailable
+
+    try:
+        if args.command in commands:
+            return commands[args.command](args, settings)
+        return cmd_ui(args, settings)
+    except DatabaseUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

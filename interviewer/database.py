@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 log = logging.getLogger(__name__)
 # SQLite's result codes for "this file is damaged" and "this is not a database at all"; others
@@ -45,6 +46,10 @@ class Tx(Protocol):
 
 
 Migration = Callable[[Tx], None]
+
+
+class DatabaseUnavailable(Exception):
+    """COACH_DATABASE_URL can't be used; str(e) says why (never with its password)."""
 
 
 class DamagedDatabase(sqlite3.DatabaseError):
@@ -138,11 +143,15 @@ class Postgres(Database):
     dialect = "postgresql"
 
     def __init__(self, url: str, size: int = POOL_SIZE) -> None:
-        from psycopg_pool import ConnectionPool  # late: SQLite users never load it
+        import psycopg  # late: SQLite users never load it
+        from psycopg_pool import ConnectionPool
 
         self.url = self.where = url
+        try:  # a wrong URL or a server that is down fails here, at start, with its reason
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.Error as e:
+            raise DatabaseUnavailable(f"can't reach PostgreSQL at {_shown(url)}: {e}".strip()) from e
         self.pool = ConnectionPool(url, min_size=1, max_size=size, open=True, name="coach")
-        self.pool.wait()  # a wrong URL or a server that is down fails here, at start, with its reason
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -176,8 +185,16 @@ def connect(url: str | None, path: Path | None) -> Database:
     if not url:
         return SQLite(path)
     if not url.startswith(("postgresql://", "postgres://")):
-        raise ValueError(f"COACH_DATABASE_URL must be a postgresql:// URL, not {url.split(':')[0]!r}")
+        raise DatabaseUnavailable(f"COACH_DATABASE_URL must be a postgresql:// URL, not {_shown(url)}")
     return Postgres(url)
+
+
+def _shown(url: str) -> str:
+    """A URL as it may be printed: its password left out."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    where = f"{parts.username}@{host}" if parts.username else host
+    return urlunsplit(parts._replace(netloc=where + (f":{parts.port}" if parts.port else "")))
 
 
 def _placeholders(sql: str) -> str:

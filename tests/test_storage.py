@@ -233,3 +233,21 @@ def test_course_notes_are_indexed_once_and_loaded_anywhere(database: Database, t
     assert Counting.texts == 0  # nothing embedded again
     with pytest.raises(KeyError):
         Courses(database).fetch("ml102", "fake", tmp_path / "a")
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("mysql://coach:s3cret@db/coach", "must be a postgresql:// URL, not mysql://coach@db/coach"),
+        ("postgresql://coach:s3cret@127.0.0.1:1/coach", "can't reach PostgreSQL at postgresql://coach@127.0.0.1:1"),
+    ],
+)
+def test_a_database_that_cant_be_used_is_a_message_without_its_password(
+    url: str, said: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import app
+
+    monkeypatch.setenv("COACH_DATABASE_URL", url)
+    assert app.main(["report"]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "s3cret" not in err and "Traceback" not in err
