@@ -384,25 +384,31 @@ def cmd_loadtest(args: argparse.Namespace, settings: Settings) -> int:
 
     from interviewer.tools import loadtest
 
+    counts = [int(n) for n in args.users.split(",")]
     with tempfile.TemporaryDirectory() as scratch:  # simulated users' history is not the user's
         if args.replicas:
-            r = class_loadtest(args, settings, Path(scratch))
+            runs = class_loadtest(args, settings, Path(scratch), counts)
             where = f"{args.replicas} replica(s) behind nginx on PostgreSQL, {args.embedder}, fake LLM"
         else:
-            r = loadtest.run(Path(scratch), Path(args.notes), args.users, args.questions)
+            runs = [loadtest.run(Path(scratch) / str(n), Path(args.notes), n, args.questions) for n in counts]
             where = "one server in this process, fake models"
-    if args.json:
-        print(r.model_dump_json(include={"p50_s", "p95_s", "turns", "wall_s"}))
-        return 0
-    print(
-        f"{len(r.users)} users, {r.turns} answered turns in {r.wall_s}s on 127.0.0.1 ({where}): "
-        f"turn latency p50 {r.p50_s}s, p95 {r.p95_s}s"
-    )
+    for r in runs:
+        if args.json:
+            figures = r.model_dump(include={"p50_s", "p95_s", "turns", "wall_s"})
+            print(json.dumps({"users": len(r.users), **figures}))
+            continue
+        print(
+            f"{len(r.users)} users, {r.turns} answered turns in {r.wall_s}s on 127.0.0.1 ({where}): "
+            f"turn latency p50 {r.p50_s}s, p95 {r.p95_s}s"
+        )
     return 0
 
 
-def class_loadtest(args: argparse.Namespace, settings: Settings, scratch: Path) -> "LoadResult":
-    """--replicas N: a class on this machine (tools/cluster.py), candidates on course notes."""
+def class_loadtest(
+    args: argparse.Namespace, settings: Settings, scratch: Path, counts: list[int]
+) -> list["LoadResult"]:
+    """--replicas N: a class on this machine (tools/cluster.py), candidates on course notes,
+    so many at once for each of `counts`, one after the other on the same replicas."""
     import secrets
 
     from interviewer.course import Courses
@@ -419,12 +425,13 @@ def class_loadtest(args: argparse.Namespace, settings: Settings, scratch: Path) 
     db = connect(url, None)
     Courses(db).publish("loadtest", folder)
     db.close()
-    logins = {f"candidate{n:03d}": secrets.token_urlsafe(12) for n in range(args.users)}
+    logins = {f"candidate{n:03d}": secrets.token_urlsafe(12) for n in range(max(counts))}
     extra = {"COACH_CACHE_DIR": str(settings.cache_dir)}
     setup = cluster.start(scratch / "cluster", args.replicas, url, logins, embedder.name, extra)
     try:  # a first, short round loads each replica's engine and lets its start-up indexing end
         loadtest.run_class(setup.url, logins, "loadtest", 1, 0)
-        return loadtest.run_class(setup.url, logins, "loadtest", args.questions, args.follow_ups)
+        some = [dict(list(logins.items())[:n]) for n in counts]
+        return [loadtest.run_class(setup.url, s, "loadtest", args.questions, args.follow_ups) for s in some]
     finally:
         setup.stop()
         if server:
@@ -581,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--user", default=LOCAL, help="whose history it goes into (default: the local user)")
     p = sub.add_parser("loadtest", help="simulated users at once on a local server, with fake models")
     p.add_argument("--notes", default=str(BUNDLED_NOTES))
-    p.add_argument("--users", type=int, default=20)
+    p.add_argument("--users", default="20", help="how many at once; several, one after another: 1,2,4")
     p.add_argument("--questions", type=int, default=2)
     p.add_argument("--replicas", type=int, default=0, help="N app processes behind nginx on PostgreSQL")
     p.add_argument("--embedder", default="fake", help="with --replicas: the replicas' embedder")
