@@ -5,6 +5,7 @@
     python app.py questions PATH [--json] # every question an interview can ask, written first
     python app.py bench [PATH] [--json] # speed and retrieval figures with the real models
     python app.py bench [PATH] --scale N # cold indexing of N questions cycled from PATH
+    python app.py bench [PATH] --browser [--while-indexing N] # in Chromium (while N questions index)
     python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
     python app.py eval FILE.jsonl... [--folds K --seeds S] [--json]   # agreement with human graders
     python app.py calibrate FILE.jsonl...                # refit the grader's calibration
@@ -29,6 +30,7 @@ import time
 STARTED = time.perf_counter()  # before the heavy imports: "app start" for the benchmark
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
@@ -159,8 +161,13 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
         with tempfile.TemporaryDirectory() as scratch:  # a scripted candidate's history is not the user's
             settings.data_dir = Path(scratch)
-            coach = make_coach(settings, args.embedder)
-            figures = browser_bench.run(coach, path, args.turns, args.think, args.paste, args.pause)
+            coach = make_coach(settings, args.embedder, indexing_process=not args.index_in_process)
+            if args.while_indexing:
+                big = Path(scratch) / "big-notes"
+                bench.scaled_notes(path, args.while_indexing, big)
+                figures = browser_bench.while_indexing(coach, path, big)
+            else:
+                figures = browser_bench.run(coach, path, args.turns, args.think, args.paste, args.pause)
         print(json.dumps(figures) if args.json else _table(figures))
         return 0
     embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
@@ -324,15 +331,25 @@ def history(settings: Settings, user: str) -> "History":
     return History(database(settings), user)
 
 
-def make_coach(settings: Settings, embedder_name: str | None = None) -> "Coach":
+def make_coach(
+    settings: Settings, embedder_name: str | None = None, indexing_process: bool = False
+) -> "Coach":
+    """With `indexing_process` (the page), notes are embedded in a low-priority process of
+    their own, so a big folder never starves the page; the terminal has no page to starve."""
     from interviewer.web.coach import Coach
+    from knowledge.indexer import InProcess, Worker
 
     name = embedder_name or settings.embedder
+    # a partial, not a lambda: the indexing process is spawned and gets it pickled. It loads the
+    # model after the page has (assembled it, with a bar), so it has nothing to show
+    in_worker = functools.partial(make_embedder, name, settings, False)
+    indexer = Worker(in_worker) if indexing_process else InProcess()
     return Coach(
         settings.data_dir,
         lambda: make_embedder(name, settings),
         lambda: make_chat(settings),
         database_url=settings.database_url,
+        indexer=indexer,
     )
 
 
@@ -347,7 +364,7 @@ def make_engine(notes: Path, settings: Settings, embedder_name: str | None = Non
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.web import server, ui
 
-    coach = make_coach(settings)
+    coach = make_coach(settings, indexing_process=True)
     coach.preload(BUNDLED_NOTES)  # index and load the models now, not when a page first opens
     demo = ui.build(coach, BUNDLED_NOTES)
     print(f"Interview Coach: open http://{settings.host}:{settings.port} in your browser (Ctrl+C stops it).")
@@ -551,6 +568,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--paste", action="store_true", help="with --browser: paste answers instead of typing")
     p.add_argument(
         "--pause", type=float, default=1.35, help="with --browser: seconds from the last key to Enter"
+    )
+    p.add_argument(
+        "--while-indexing",
+        type=int,
+        help="with --browser: time Start, Hint and Skip while another tab loads N questions cycled from PATH",
+    )
+    p.add_argument(
+        "--index-in-process", action="store_true", help="with --browser: index in the app process, as before"
     )
     p.add_argument("--scale", type=int, help="index N questions cycled from PATH (made distinct), cold")
     p.add_argument("--embedder")

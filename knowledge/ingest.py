@@ -37,16 +37,41 @@ def index_dir(data_dir: Path, notes_root: Path, embedder: str) -> Path:
     return data_dir / "indexes" / f"{root.name or 'notes'}-{embedder}-{key}"
 
 
+def up_to_date(notes_root: Path, embedder: Embedder, folder: Path) -> bool:
+    """Whether ingest() would embed nothing: the index was built by this embedder and parser,
+    and every readable file is unchanged since (each read and hashed, none parsed). Files
+    removed since embed nothing either."""
+    old = _previous(folder, embedder)
+    if old is None:
+        return False
+    base = notes_root if notes_root.is_dir() else notes_root.parent
+    for path in find_notes(notes_root):
+        rel = path.relative_to(base).as_posix()
+        if _printable(rel) != rel:
+            continue
+        try:
+            text = read_note(path)
+        except NotesFileError:
+            continue
+        before = old.manifest.files.get(rel)
+        if before is None or before.sha256 != _digest(text):
+            return False
+    return True
+
+
 def ingest(
     notes_root: Path,
     embedder: Embedder,
     folder: Path,
     progress: bool = False,
     on_partial: Callable[[KnowledgeBase], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[KnowledgeBase, IngestSummary]:
     """The notes' KnowledgeBase, saved. New questions are embedded a group at a time, and
     `on_partial` gets those ready so far after each group but the last (in memory only, not
-    saved), so an interview can start on them while the rest follow."""
+    saved), so an interview can start on them while the rest follow. `progress` draws a tqdm
+    bar; `on_progress` is told (texts embedded, texts to embed) instead, where no bar can be
+    seen (another process)."""
     started = time.perf_counter()
     old = _previous(folder, embedder)
     files = find_notes(notes_root)
@@ -81,7 +106,7 @@ def ingest(
         return KnowledgeBase(manifest, payload, VectorIndex.build(vectors, embedder.dim))
 
     partial = (lambda payload, vectors: on_partial(knowledge(payload, vectors))) if on_partial else None
-    kb = knowledge(*_assemble(keep, fresh, old, embedder, progress, partial))
+    kb = knowledge(*_assemble(keep, fresh, old, embedder, progress, partial, on_progress))
     store.save(folder, kb.manifest, kb.payload, kb.point_index)
     manifest = kb.manifest
     summary = IngestSummary(
@@ -117,12 +142,16 @@ def _printable(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _read_one(path: Path, rel: str, old: KnowledgeBase | None) -> tuple[FileEntry, list[QuestionItem], bool]:
     try:
         text = read_note(path)
     except NotesFileError as e:
         return FileEntry(path=rel, error=str(e)), [], False
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    digest = _digest(text)
     before = old.manifest.files.get(rel) if old else None
     if old and before and before.sha256 == digest:
         items = [i for i in old.items if i.source == rel]
@@ -150,6 +179,7 @@ def _assemble(
     embedder: Embedder,
     progress: bool,
     partial: Callable[[Payload, np.ndarray], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Payload, np.ndarray]:
     def points_of(items: list[QuestionItem]) -> list[PointRow]:
         return [PointRow(item_id=i.id, point=n) for i in items for n in range(len(i.rubric))]
@@ -159,17 +189,26 @@ def _assemble(
         kept = {i.id for i in keep}
         rows = [r for r, p in enumerate(old.payload.points) if p.item_id in kept]
         vectors = [old.point_index.vectors(rows)]
-    texts = [p.text for i in fresh for p in i.rubric]
+    total = len({p.text for i in fresh for p in i.rubric})
     bar = None
-    if progress and texts:
+    if progress and total:
         from tqdm import tqdm  # type: ignore[import-untyped]
 
-        bar = tqdm(total=len(set(texts)), desc="embedding notes", unit="text", file=sys.stderr)
+        bar = tqdm(total=total, desc="embedding notes", unit="text", file=sys.stderr)
     done: dict[str, np.ndarray] = {}  # a text in two groups is embedded once
+
+    def embedded(n: int) -> None:
+        if bar:
+            bar.update(n)
+        if on_progress:
+            on_progress(len(done), total)
+
+    if total:
+        embedded(0)
     batches = _groups(fresh, GROUP)
     for n, items in enumerate(batches):
         group_texts = [p.text for i in items for p in i.rubric]
-        _embed([t for t in group_texts if t not in done], embedder, POINT_KIND, done, bar)
+        _embed([t for t in group_texts if t not in done], embedder, POINT_KIND, done, embedded)
         vectors.append(np.array([done[t] for t in group_texts], np.float32).reshape(-1, embedder.dim))
         if partial and n < len(batches) - 1:
             so_far = keep + [i for g in batches[: n + 1] for i in g]
@@ -194,7 +233,11 @@ def _groups(items: list[QuestionItem], points: int) -> list[list[QuestionItem]]:
 
 
 def _embed(
-    texts: list[str], embedder: Embedder, kind: Kind, into: dict[str, np.ndarray], bar: object | None
+    texts: list[str],
+    embedder: Embedder,
+    kind: Kind,
+    into: dict[str, np.ndarray],
+    embedded: Callable[[int], None],
 ) -> None:
     """Each distinct text once, in batches of similar length: a batch is padded to its longest
     text, so mixing a 200-token point with 10-token ones costs the short ones 20x their work.
@@ -204,5 +247,4 @@ def _embed(
     for start in range(0, len(unique), BATCH):
         chunk = unique[start : start + BATCH]
         into.update(zip(chunk, embedder.encode(chunk, kind), strict=True))
-        if bar:
-            bar.update(len(chunk))  # type: ignore[attr-defined]
+        embedded(len(chunk))

@@ -4,10 +4,14 @@ Tests write only under pytest's temp folders and MODEL_CACHE, a gitignored folde
 project, where a real model a test needs is assembled once per checkout.
 """
 
+import multiprocessing
 import os
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,6 +29,7 @@ SEEDS = SHARED / "seeds"
 EVAL = SHARED / "eval"
 BUNDLED = ROOT / "knowledge" / "notes"
 MODEL_CACHE = ROOT / ".cache" / "test-models"
+SPAWN = multiprocessing.get_context("spawn")  # how the app starts its indexing process
 # how long a test waits for something a fake or a thread will surely do before calling it hung:
 # a guard against a deadlock, never a measure of speed (nothing is asserted about how long it took)
 HANG = 300.0
@@ -44,6 +49,50 @@ class HeldEmbedder(FakeEmbedder):
             self.started.set()
             assert self.go.wait(self.timeout)
         return super().encode(texts, kind)
+
+
+class ProcessHeldEmbedder(FakeEmbedder):
+    """HeldEmbedder for the indexing process: `go` and `started` are events of SPAWN, handed
+    to the worker as it is spawned (a functools.partial of this class is its make_embedder).
+    Never set `go` once a process waiting on it was killed: set() then waits for it forever."""
+
+    def __init__(self, go: Any, started: Any, only: str) -> None:
+        super().__init__()
+        self.go, self.started, self.only = go, started, only
+
+    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        if any(self.only in t for t in texts):
+            self.started.set()
+            assert self.go.wait(HANG)
+        return super().encode(texts, kind)
+
+
+def big_folder(path: Path, files: int = 10, questions: int = 30) -> Path:
+    """files x questions questions of two points each ("point one of 9-29"): with 10 files,
+    600 points, so several partial indexes; file 09's points are the last embedded."""
+    path.mkdir()
+    for f in range(files):
+        ids = [f"{f}-{q}" for q in range(questions)]
+        text = "".join(f"## Question {n}?\n- point one of {n}\n- point two of {n}\n" for n in ids)
+        (path / f"{f:02d}.md").write_text(text, encoding="utf-8")
+    return path
+
+
+def wait_blocked(thread: threading.Thread, function: str, timeout: float = HANG) -> None:
+    """Returns once `thread` is waiting (Condition.wait) inside `function`: what it does next
+    then depends on the test alone, so the test can say it has not happened yet. The timeout
+    bounds a broken test, not the machine's speed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        frame = sys._current_frames().get(thread.ident or -1)
+        names = []
+        while frame is not None:
+            names.append(frame.f_code.co_name)
+            frame = frame.f_back
+        if names[:1] == ["wait"] and function in names:
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError(f"{thread.name} never waited in {function}")
 
 
 def shared(path: Path) -> Path:

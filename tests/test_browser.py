@@ -4,6 +4,8 @@ Screenshots of the interview and the report land in test-artifacts/ for a person
 Without /usr/bin/chromium the test skips, except under CI, where .ci/run installs it.
 """
 
+import functools
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +17,14 @@ from interviewer.chat import FakeChat
 from interviewer.grading.clauses import split_clauses
 from interviewer.web import ui
 from interviewer.web.coach import Coach
+from interviewer.web.layout import SOURCES
 from knowledge.embedder import Embedder, FakeEmbedder, Kind
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, need_chromium
+from knowledge.indexer import Worker
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, need_chromium, served
+from tests.conftest import HANG, SPAWN, HeldEmbedder, ProcessHeldEmbedder, big_folder
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
+WAIT = HANG * 1000  # a deadlock guard for Playwright (ms), never a measure of speed
 JOB = "Requirements:\n- Dropout and regularization\n- Kubernetes cluster administration\n"
 ANSWERS = {
     "dropout": "Dropout randomly zeroes some activations during training so neurons can't co-adapt.",
@@ -163,27 +169,105 @@ def test_an_interview_from_start_to_downloaded_transcript(
     assert "## The job" in text and "- Kubernetes cluster administration" in text
 
 
-class SlowEmbedder(FakeEmbedder):
-    """Indexing that takes a while, as the real model's first start does."""
+def no_error(page: Page) -> None:
+    """No error toast and no red badge: nothing went wrong that the person caused."""
+    expect(page.locator(".toast-body")).to_have_count(0)
+    assert "Error" not in page.locator("#chat").inner_text()
+    assert "Error" not in page.locator("#status").inner_text()
 
-    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
-        time.sleep(0.5)
-        return super().encode(texts, kind)
+
+def load_folder(page: Page, folder: Path) -> None:
+    page.get_by_text(SOURCES[1]).click()
+    page.get_by_label("Notes folder").fill(str(folder))
+    page.locator("#load-notes").click()
 
 
 def test_start_pressed_before_the_notes_are_in_waits_instead_of_failing(data_dir: Path, page: Page) -> None:
-    coach = Coach(data_dir, SlowEmbedder, lambda: FakeChat(["What happens at inference time?"] * 5))
+    go = threading.Event()  # the notes are embedded when the test says so
+    chat = FakeChat(["What happens at inference time?"] * 5)
+    coach = Coach(data_dir, lambda: HeldEmbedder(go), lambda: chat)
     coach.preload(NOTES)  # what app.py does at server start
-    demo = ui.build(coach, NOTES)
-    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)
     try:
-        assert demo.local_url
-        page.goto(demo.local_url)
-        page.locator("#start").click()  # at once: nothing is indexed yet
-        expect(page.locator("#chat")).to_contain_text("Question 1 of", timeout=60_000)
-        # no error toast and no red badge: nothing went wrong that the person caused
-        expect(page.locator(".toast-body")).to_have_count(0)
-        assert "Error" not in page.locator("#chat").inner_text()
-        assert "Error" not in page.locator("#status").inner_text()
+        with served(coach, NOTES) as url:
+            page.goto(url)
+            page.locator("#start").click()  # at once: nothing is indexed yet
+            expect(page.locator("#status")).to_contain_text("Indexing the sample notes", timeout=WAIT)
+            go.set()
+            expect(page.locator("#chat")).to_contain_text("Question 1 of", timeout=WAIT)
+            no_error(page)
     finally:
-        demo.close()
+        go.set()
+
+
+PROSE = """# Optimisation in prose
+
+How models are trained, written as paragraphs rather than questions.
+
+## Gradient descent
+
+Gradient descent moves the weights against the gradient of the loss. The learning rate sets
+the size of each step.
+
+## Momentum
+
+Momentum keeps a running average of past gradients. It damps oscillations across steep valleys.
+"""
+
+
+def test_start_pressed_at_once_after_loading_a_folder_starts_on_that_folder(
+    data_dir: Path, page: Page, tmp_path: Path
+) -> None:
+    """Load a prose folder and press Start at once: its first question, never the sample's."""
+    prose = tmp_path / "prose"
+    prose.mkdir()
+    (prose / "optimisation.md").write_text(PROSE, encoding="utf-8")
+    go = threading.Event()  # only the prose folder's embedding waits for the test
+    coach = Coach(data_dir, lambda: HeldEmbedder(go, "steep valleys"), lambda: FakeChat())
+    try:
+        with served(coach, NOTES) as url:
+            page.goto(url)
+            summary = page.locator("#notes-summary")
+            expect(summary).to_contain_text("3 questions", timeout=WAIT)  # the sample
+            sample = summary.inner_text()
+            load_folder(page, prose)
+            page.locator("#start").click()  # at once: the prose folder is still being indexed
+            expect(page.locator("#status")).to_contain_text("Indexing prose", timeout=WAIT)
+            go.set()
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text("Question 1 of", timeout=WAIT)
+            expect(chat).to_contain_text("Optimisation in prose")  # the question's topic: that folder's
+            assert "Deep learning" not in chat.inner_text()
+            expect(summary).not_to_have_text(sample, timeout=WAIT)  # the prose folder's load ended too
+            no_error(page)
+    finally:
+        go.set()
+
+
+def test_skip_and_hint_answer_while_a_large_folder_embeds(data_dir: Path, page: Page, tmp_path: Path) -> None:
+    """The page's buttons while another folder is embedded in the indexing process (held
+    there, mid-folder, until the test lets it go): each gets its answer."""
+    big = big_folder(tmp_path / "big")
+    go, started = SPAWN.Event(), SPAWN.Event()
+    indexer = Worker(functools.partial(ProcessHeldEmbedder, go, started, " of 9-"))
+    chat_model = FakeChat(["What happens at inference time?"] * 5)
+    coach = Coach(data_dir, FakeEmbedder, lambda: chat_model, indexer=indexer)
+    try:
+        with served(coach, NOTES) as url:
+            page.goto(url)
+            expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=WAIT)
+            page.locator("#start").click()
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text("Question 1 of 3", timeout=WAIT)
+            load_folder(page, big)
+            assert started.wait(HANG)  # the big folder's last file is being embedded
+            page.get_by_role("button", name="Skip").click()
+            expect(chat).to_contain_text("Question 2 of 3", timeout=WAIT)
+            page.get_by_role("button", name="Hint").click()
+            expect(chat.locator(".message").last).to_contain_text("💡", timeout=WAIT)
+            assert coach.indexing(str(big.resolve()))  # both came while the folder was embedding
+            go.set()
+            expect(page.locator("#notes-summary")).to_contain_text("300 questions", timeout=WAIT)
+            no_error(page)
+    finally:
+        go.set()
+        indexer.close()

@@ -61,7 +61,14 @@ def open_page(browser: object, locale: str) -> Page:
     return page
 
 
+# Gradio's screen-reader announcement of an event that ended ("Complete"), worded when it ended and
+# read out up to 5 s later for a second: one that ended just before a switch speaks the old language
+ANNOUNCED = """() => [...document.querySelectorAll(".sr-only[role=status]")]
+  .every((el) => !el.textContent.trim())"""
+
+
 def seen(page: Page) -> list[str]:
+    page.wait_for_function(ANNOUNCED, timeout=WAIT)
     texts: list[str] = page.evaluate(VISIBLE_TEXT)
     return texts
 

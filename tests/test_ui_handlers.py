@@ -1,8 +1,8 @@
 """The browser's event handlers, driven directly with the fake embedder and a scripted chat."""
 
 import json
+import re
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from interviewer.web.coach import Coach
 from interviewer.web.handlers import UserError
 from interviewer.web.typing import Typing
 from knowledge.embedder import FakeEmbedder, Kind
-from tests.conftest import HeldEmbedder
+from tests.conftest import HANG, HeldEmbedder, big_folder, wait_blocked
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 ANSWERS = {
@@ -259,27 +259,21 @@ def test_start_on_a_big_folder_begins_on_the_questions_indexed_so_far(tmp_path: 
     """The preloaded notes are 300 questions; the last file's embedding is held back. Start still
     starts, on questions already indexed, and the interview goes on across the switch to the
     whole index."""
-    notes = tmp_path / "big"
-    notes.mkdir()
-    for f in range(10):
-        text = "".join(
-            f"## Question {f}-{q}?\n- point one of {f}-{q}\n- point two of {f}-{q}\n" for q in range(30)
-        )
-        (notes / f"{f:02d}.md").write_text(text, encoding="utf-8")
+    notes = big_folder(tmp_path / "big")
     held = threading.Event()
     # the last file: not until the test says so
     coach = Coach(data_dir, lambda: HeldEmbedder(held, " of 9-"), FakeChat)
     coach.preload(notes)
     session, page = handlers.start(coach, "", SessionOptions(questions=3, follow_ups=0, seed=1))
-    assert page.active and coach.preloading()  # started while the rest is still being embedded
+    assert page.active and coach.indexing(session.notes)  # started while the rest is still being embedded
+    assert re.search("Indexing big: starting on the first (128|256) questions…", page.status)
     partial = coach.engine(session.notes)
-    assert 0 < len(partial.kb.items) < 300
+    assert coach.is_partial(partial) and 0 < len(partial.kb.items) < 300
     assert all(partial.kb.item(i).source != "09.md" for i in session.plan)
     n = session.turns[-1].question.removeprefix("Question ").rstrip("?")
     finish_answer(coach, session, f"point one of {n}")
     held.set()
-    while coach.preloading():
-        time.sleep(0.05)
+    assert coach.load(notes).summary.items == 300  # joins the preload: returns once it is done
     assert len(coach.engine(session.notes).kb.items) == 300
     while session.current is not None:
         n = session.turns[-1].question.removeprefix("Question ").rstrip("?")
@@ -298,10 +292,10 @@ def test_start_pressed_while_small_notes_index_starts_when_they_are_in(data_dir:
         target=lambda: started.append(handlers.start(coach, "", SessionOptions(questions=2, seed=3))[0])
     )
     waiting.start()
-    time.sleep(0.2)  # Start is waiting on the notes now
-    assert not started and coach.preloading()
+    wait_blocked(waiting, "engine")  # Start is waiting on the notes now
+    assert not started and not coach.ready(coach.default_root())
     held.set()
-    waiting.join(timeout=30)
+    waiting.join(timeout=HANG)
     assert started and started[0].turns[0].question
 
 

@@ -10,6 +10,7 @@ the whole answer appears at once just before Enter, so nothing of it is embedded
 Timed from Enter: the grade on the page, and the next question (follow-up or main) on the page.
 """
 
+import os
 import re
 import time
 from pathlib import Path
@@ -102,3 +103,91 @@ def _answer(coach: Coach) -> str:
     session = next(s for s in coach.history.sessions() if s.current is not None)
     asked = session.asked[session.current.item_id]  # type: ignore[union-attr]
     return asked.answer[: max(len(asked.answer) // 3, 12)] or "I am not sure; something about the basics."
+
+
+# the page's chat, as the checks below read it: questions asked, hints shown, the end
+_QUESTIONS = "(document.querySelector('#chat').innerText.match(/Question \\d+ of/g) || []).length"
+_HINTS = "(document.querySelector('#chat').innerText.match(/💡/g) || []).length"
+_OVER = "document.querySelector('#chat').innerText.includes(\"That's the interview\")"
+
+
+def while_indexing(coach: Coach, notes: Path, big: Path, pace: float = 1.0) -> dict[str, object]:
+    """Start, Hint and Skip in one tab while another tab loads a big folder and presses Start on
+    it at once. Each is timed from the click to its answer on the page, and counted only if the
+    folder was being indexed from the click to the answer. `pace`: seconds between clicks."""
+    from playwright.sync_api import Page, sync_playwright
+
+    coach.preload(notes)
+    coach.load(notes)  # the timed tab's notes are in before anything is timed
+    demo = ui.build(coach, notes)
+    ui.launch(demo, coach, prevent_thread_lock=True, quiet=True)
+    root = str(big.resolve())
+    load = [os.getloadavg()[0]]  # the CPU is shared: how busy it was says what the figures mean
+    seconds: dict[str, list[float]] = {"start": [], "hint": [], "skip": []}
+    dropped = 0
+
+    def timed(page: Page, what: str, button: str, done: str) -> None:
+        nonlocal dropped
+        time.sleep(pace)
+        during = coach.indexing(root)
+        before = page.evaluate(f"[{_QUESTIONS}, {_HINTS}]")
+        started = time.perf_counter()
+        page.locator(button).click()
+        page.wait_for_function(f"([q, h]) => {done}", arg=before, timeout=120_000)
+        if during and coach.indexing(root):
+            seconds[what].append(time.perf_counter() - started)
+        else:
+            dropped += 1
+
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            timed_tab, loading_tab = (browser.new_page(viewport={"width": 1366, "height": 860}) for _ in "ab")
+            for page in (timed_tab, loading_tab):
+                page.goto(str(demo.local_url))
+                page.locator("#notes-summary").get_by_text("questions").first.wait_for(timeout=600_000)
+            loading_tab.get_by_text(ui.SOURCES[1]).click()
+            loading_tab.get_by_label("Notes folder").fill(str(big))
+            loading_tab.evaluate(
+                "() => { window.clicked = performance.now(); new MutationObserver(() => {"
+                " if (!window.first && /Question 1 of/.test(document.querySelector('#chat').innerText))"
+                " window.first = performance.now(); }).observe(document.body, {subtree: true,"
+                " childList: true, characterData: true}); }"
+            )
+            loading_tab.get_by_role("button", name="Load notes").click()
+            loading_tab.locator("#start").click()  # at once
+            while not coach.indexing(root):
+                time.sleep(0.05)
+            began = time.perf_counter()
+            while coach.indexing(root):
+                fresh = f"{_QUESTIONS} === 1 && !{_OVER}"
+                timed(timed_tab, "start", "#start", fresh)
+                while not timed_tab.evaluate(_OVER) and coach.indexing(root):
+                    timed(timed_tab, "hint", "button:text-is('Hint')", f"{_HINTS} > h")
+                    timed(timed_tab, "skip", "button:text-is('Skip')", f"{_QUESTIONS} > q || {_OVER}")
+            indexed = time.perf_counter() - began
+            load.append(os.getloadavg()[0])
+            first = loading_tab.evaluate("window.first ? (window.first - window.clicked) / 1000 : -1")
+            status = loading_tab.locator("#status").inner_text()
+            browser.close()
+        rss = peak_rss_mb(coach.chat())
+        worker = getattr(coach.indexer, "proc", None)
+        worker_rss = _peak_mb(worker.pid) if worker is not None and worker.is_alive() else 0.0
+    finally:
+        demo.close()
+    out: dict[str, object] = {"indexing_s": round(indexed, 1), "timed_clicks_dropped": dropped}
+    out["load_average_before_after"] = f"{load[0]:.1f} / {load[1]:.1f}"
+    for what, ts in seconds.items():
+        out[f"{what}_clicks"] = len(ts)
+        out[f"{what}_p50_s"] = round(float(np.median(ts)), 2) if ts else -1.0
+        out[f"{what}_max_s"] = round(max(ts), 2) if ts else -1.0
+    out["big_folder_first_question_s"] = round(float(first), 2)
+    out["big_folder_status"] = status
+    out["peak_rss_mb_app_and_llm"] = rss
+    out["peak_rss_mb_index_worker"] = worker_rss
+    return out
+
+
+def _peak_mb(pid: int) -> float:
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return round(next(int(line.split()[1]) for line in lines if line.startswith("VmHWM:")) / 1024, 1)

@@ -3,11 +3,17 @@
 A tab keeps only its session's id; anything heavy lives here, once, and the session itself in
 the database, so any replica can carry on any interview. app.py hands the Coach the functions
 that make the models, so this module never chooses between real and fake ones. Models load on
-first use, so the page is up at once and shows their progress.
+first use, so the page is up at once and shows their progress. A notes folder is indexed by an
+Indexer (knowledge/indexer.py: in a low-priority process of its own in the app), once however
+many tabs ask for it; an interview can start on its first questions. Longer than 250 lines
+because the notes' engines (indexed here, or course notes fetched from the database) share one
+lock and one condition with their loads, and splitting them would split that.
 """
 
 import threading
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -24,9 +30,10 @@ from interviewer.question_writer import QuestionWriter
 from interviewer.schedule import Clock
 from interviewer.session import now
 from interviewer.web.typing import Typing
-from interviewer.web.uploads import unpack
+from interviewer.web.uploads import Unpacked, unpack
 from knowledge.embedder import Embedder
-from knowledge.ingest import index_dir, ingest
+from knowledge.indexer import Indexer, InProcess
+from knowledge.ingest import index_dir
 from knowledge.items import FileReport, IngestSummary
 from knowledge.kb import KnowledgeBase, open_kb
 
@@ -39,6 +46,16 @@ class NotesLoaded(BaseModel):
     notices: list[str] = Field(default_factory=list)  # what the person should know: no LLM, history reset
 
 
+@dataclass
+class Loading:
+    """A notes folder being indexed, for whoever waits on it."""
+
+    partial: Engine | None = None  # on the questions embedded so far, once there are some
+    loaded: NotesLoaded | None = None
+    error: Exception | None = None
+    over: bool = False
+
+
 class Coach:
     def __init__(
         self,
@@ -47,6 +64,7 @@ class Coach:
         make_chat: Callable[[], ChatBackend],
         clock: Clock = now,
         database_url: str = "",
+        indexer: Indexer | None = None,
     ) -> None:
         """`database_url`: PostgreSQL for everything kept (a class); "": SQLite files in data_dir."""
         self.data_dir = data_dir
@@ -55,27 +73,26 @@ class Coach:
         self.history = History(self.db)  # the local user's; a named user's is history.of(name)
         self.courses = course.Courses(self.db)
         self.public: set[str] = set()  # notes every user may practise on: the preloaded sample
+        self.indexer = indexer or InProcess()
         self._make_embedder = make_embedder
         self._make_chat = make_chat
         self._grader: Grader | None = None
         self._chat: ChatBackend | None = None
         self._chat_tried = False
         self.chat_notice: str | None = None  # why follow-ups come from templates, if they do
-        self._engines: dict[str, Engine] = {}
-        # engines on the questions indexed so far, while the rest of their notes are embedded
-        self._partial: dict[str, Engine] = {}
-        self._lock = threading.RLock()  # one model load and one ingest at a time
-        self._some_ready = threading.Condition()  # a partial engine came, or the preload ended
-        self._preload: threading.Thread | None = None
+        self._models = threading.RLock()  # one model load at a time
+        self._indexing = threading.Lock()  # one folder indexed at a time: they'd share the CPU anyway
+        self._changed = threading.Condition()  # guards the two below; notified as a load moves on
+        self._engines: dict[str, Engine] = {}  # by notes root, each on its whole index
+        self._loads: dict[str, Loading] = {}  # folders being indexed, by root
+        self._partials: weakref.WeakSet[Engine] = weakref.WeakSet()
         self._preload_root = ""
-        self._preload_done = False  # set under _some_ready: a thread in its finally is still alive
         self._preparer: Preparer | None = None
         self._writer: QuestionWriter | None = None
-        self._preloaded: str | Exception = ""  # the preloaded notes' root, or why they failed
         self.typing = Typing()  # each tab's answer as typed, until typing pauses
 
     def grader(self) -> Grader:
-        with self._lock:
+        with self._models:
             if self._grader is None:
                 embedder = self._make_embedder()
                 self._grader = Grader(embedder, calibration.load(embedder.name))
@@ -83,7 +100,7 @@ class Coach:
 
     def preparer(self) -> Preparer:
         """One for all engines: drafts follow-ups in the background, kept in the data folder."""
-        with self._lock:
+        with self._models:
             if self._preparer is None:
                 self._preparer = Preparer(self.chat(), self._cache("followups.sqlite"))
             return self._preparer
@@ -91,7 +108,7 @@ class Coach:
     def writer(self) -> QuestionWriter:
         """One for all notes sets: writes questions for headings that don't ask one, in the
         background, behind the follow-ups; kept in the data folder."""
-        with self._lock:
+        with self._models:
             if self._writer is None:
                 where = self._cache("questions.sqlite")
                 self._writer = QuestionWriter(self.chat(), self.grader().embedder, where, self.preparer())
@@ -103,7 +120,7 @@ class Coach:
         return self.db if self.db.dialect == "postgresql" else self.data_dir / name
 
     def chat(self) -> ChatBackend | None:
-        with self._lock:
+        with self._models:
             if not self._chat_tried:
                 self._chat_tried = True
                 try:
@@ -113,48 +130,84 @@ class Coach:
             return self._chat
 
     def load(self, notes: Path) -> NotesLoaded:
-        """Indexes a notes folder (only what changed since last time) and readies its engine."""
-        if not notes.exists():
-            raise FileNotFoundError(f"{notes} does not exist")
+        """Indexes a notes folder (only what changed since last time) and readies its engine.
+        If the folder is being indexed already (another tab, a Start), waits for that instead."""
         root = str(notes.resolve())
-        grader = self.grader()
-        with self._lock:
+        loading, mine = self._claim(root)
+        if mine:
+            self._run(notes, root, loading)
+        with self._changed:
+            self._changed.wait_for(lambda: loading.over)
+        if loading.error is not None:
+            raise loading.error
+        assert loading.loaded is not None
+        return loading.loaded
+
+    def _claim(self, root: str) -> tuple[Loading, bool]:
+        """The folder's load under way, or a new one that the caller must run (True)."""
+        with self._changed:
+            if root in self._loads:
+                return self._loads[root], False
+            loading = self._loads[root] = Loading()
+            return loading, True
+
+    def _run(self, notes: Path, root: str, loading: Loading) -> None:
+        """Indexes the folder, publishing each partial engine and then the whole one (or why not)."""
+        try:
+            if not notes.exists():
+                raise FileNotFoundError(f"{notes} does not exist")
+            grader = self.grader()
             folder = index_dir(self.data_dir, notes, grader.embedder.name)
 
             def partial(kb: KnowledgeBase) -> None:
-                with self._some_ready:
-                    self._partial[root] = self._engine_on(kb, grader)
-                    self._some_ready.notify_all()
+                engine = self._engine_on(kb, grader)
+                self._partials.add(engine)
+                with self._changed:
+                    loading.partial = engine
+                    self._changed.notify_all()
 
-            kb, summary = ingest(notes, grader.embedder, folder, progress=True, on_partial=partial)
+            with self._indexing:
+                kb, summary = self.indexer.index(notes, folder, grader.embedder, partial, progress=True)
             engine = self._engine_on(kb, grader)
-            self._engines[root] = engine
-            self._partial.pop(root, None)
             self.writer().queue(kb)  # template questions are upgraded as the LLM writes them
-            return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
+            loaded = NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
+        except Exception as e:
+            with self._changed:
+                loading.error, loading.partial, loading.over = e, None, True
+                del self._loads[root]
+                self._changed.notify_all()
+            return
+        with self._changed:
+            self._engines[root] = engine
+            loading.loaded, loading.over = loaded, True
+            del self._loads[root]
+            self._changed.notify_all()
 
     def course(self, name: str) -> NotesLoaded:
         """Course notes NAME (course.py): their current index, copied from the database, never
         built here; an engine per version."""
         grader = self.grader()
-        with self._lock:
+        with self._indexing:  # one copy at a time, like one folder indexed at a time
             try:
                 folder = self.courses.fetch(name, grader.embedder.name, self.data_dir)
             except KeyError as e:
                 raise FileNotFoundError(f"There are no course notes called {name!r}.") from e
             kb = open_kb(folder, grader.embedder)
             root = kb.manifest.notes_root
-            if root not in self._engines or self._engines[root].kb.manifest != kb.manifest:
-                self._engines[root] = self._engine_on(kb, grader)
+            with self._changed:
+                engine = self._engines.get(root)
+            if engine is None or engine.kb.manifest != kb.manifest:
+                engine = self._engine_on(kb, grader)
+                with self._changed:
+                    self._engines[root] = engine
                 self.writer().queue(kb)
-            m = kb.manifest
-            files = [FileReport(**f.model_dump(exclude={"sha256"})) for f in m.files.values()]
-            summary = IngestSummary(
-                files=files, items=m.items, answered=m.answered, rubric_points=m.rubric_points,
-                seconds=0.0, embedder=m.embedder, reused_files=len(files), embedded_files=0,
-            )  # fmt: skip
-            topics = self._engines[root].topics()
-            return NotesLoaded(root=root, summary=summary, topics=topics, notices=self.notices())
+        m = kb.manifest
+        files = [FileReport(**f.model_dump(exclude={"sha256"})) for f in m.files.values()]
+        summary = IngestSummary(
+            files=files, items=m.items, answered=m.answered, rubric_points=m.rubric_points,
+            seconds=0.0, embedder=m.embedder, reused_files=len(files), embedded_files=0,
+        )  # fmt: skip
+        return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
 
     def _engine_on(self, kb: KnowledgeBase, grader: Grader) -> Engine:
         return Engine(kb, grader, self.chat(), self.history, self.now, self.preparer(), self.writer())
@@ -164,38 +217,34 @@ class Coach:
         Start pressed before the page has loaded them waits for them instead of failing."""
         self._preload_root = str(notes.resolve())
         self.public.add(self._preload_root)
-        self._preload_done = False
-        self._preload = threading.Thread(target=self._load_default, args=(notes,), daemon=True)
-        self._preload.start()
+        threading.Thread(target=self._load_default, args=(notes,), daemon=True, name="preload").start()
 
     def _load_default(self, notes: Path) -> None:
         try:
-            self._preloaded = self.load(notes).root
+            self.load(notes)
             self.warm()
-        except Exception as e:  # kept for whoever starts first: the page says why
-            self._preloaded = e
-        finally:
-            with self._some_ready:
-                self._preload_done = True
-                self._some_ready.notify_all()
-
-    def preloading(self) -> bool:
-        return self._preload is not None and self._preload.is_alive()
+        except Exception:
+            pass  # kept with its load: a Start on these notes says why, and tries again
 
     def default_root(self) -> str:
-        """The preloaded notes' root once some of their questions are ready: all of them, or the
-        first ones of a big folder still being embedded ("" when nothing was preloaded)."""
-        preload = self._preload
-        if preload is None:
-            return ""
-        with self._some_ready:
-            self._some_ready.wait_for(lambda: self._preload_done or self._preload_root in self._partial)
-        if self._preload_root in self._partial:
-            return self._preload_root
-        preload.join()
-        if isinstance(self._preloaded, Exception):
-            raise self._preloaded
-        return self._preloaded
+        """The preloaded notes' root ("" when nothing was preloaded); engine() waits for them."""
+        return self._preload_root
+
+    def ready(self, root: str) -> bool:
+        """Whether an interview on these notes can start now, on all or the first of them."""
+        with self._changed:
+            loading = self._loads.get(root)
+            ready = root in self._engines or (loading is not None and loading.partial is not None)
+        return ready or root.startswith(course.PREFIX)  # nothing to index: fetched at start
+
+    def indexing(self, root: str) -> bool:
+        """Whether these notes are being indexed now."""
+        with self._changed:
+            return root in self._loads
+
+    def is_partial(self, engine: Engine) -> bool:
+        """Whether this engine is on the first questions of a folder still being indexed."""
+        return engine in self._partials
 
     def warm(self) -> None:
         """Loads the LLM in the background now, while the person picks options: loading holds the
@@ -213,22 +262,34 @@ class Coach:
             )
         return out
 
+    def unpack(self, files: list[Path], folder: Path | None = None) -> Unpacked:
+        """Uploaded files checked and written into `folder` (the uploader's own; default the data
+        folder's). The same upload: the same folder."""
+        return unpack(files, folder or self.data_dir / "uploads")
+
     def upload(self, files: list[Path], folder: Path | None = None) -> NotesLoaded:
-        """Uploaded notes, unpacked into `folder` (the uploader's own; default the data folder's)."""
-        unpacked = unpack(files, folder or self.data_dir / "uploads")
+        unpacked = self.unpack(files, folder)
         loaded = self.load(unpacked.folder)
         return loaded.model_copy(update={"refused": unpacked.refused})
 
     def engine(self, root: str) -> Engine:
-        """The engine of a notes folder, loading it on first use (e.g. a past session's notes);
-        while its notes are still being embedded, the one on the questions indexed so far."""
-        ready = self._engines.get(root) or self._partial.get(root)
-        if ready is not None:
-            return ready
+        """The engine of a notes folder. While the folder is being indexed, the one on its first
+        questions as soon as they are ready; if nobody is indexing it (a past session's notes, a
+        Start that came before Load's own event), its indexing begins here in the background.
+        Course notes are never indexed here: their index comes from the database."""
         if root.startswith(course.PREFIX):
             self.course(root.removeprefix(course.PREFIX))
-            return self._engines[root]
-        with self._lock:
-            if root not in self._engines:
-                self.load(Path(root))
-            return self._engines[root]
+        with self._changed:
+            if root in self._engines:
+                return self._engines[root]
+        loading, mine = self._claim(root)
+        if mine:
+            threading.Thread(target=self._run, args=(Path(root), root, loading), daemon=True).start()
+        with self._changed:
+            self._changed.wait_for(lambda: loading.over or loading.partial is not None)
+            if loading.over and loading.error is None:
+                return self._engines[root]
+            if loading.partial is not None:
+                return loading.partial
+        assert loading.error is not None
+        raise loading.error

@@ -17,6 +17,7 @@ from interviewer.web.uploads import UploadError
 from knowledge.files import NotesFileError
 from knowledge.models import ModelAssemblyError
 from knowledge.store import CorruptIndex
+from knowledge.worker import IndexingError
 
 log = logging.getLogger("interview-coach")
 # errors whose message is already written for the person reading it
@@ -26,6 +27,7 @@ _PLAIN = (
     UploadError,
     NotesFileError,
     CorruptIndex,
+    IndexingError,
     ModelAssemblyError,
     FileNotFoundError,
     ValueError,

@@ -40,9 +40,11 @@ class Page(BaseModel):
 
 
 def start(
-    coach: Coach, root: str, options: SessionOptions, lang: Lang = "en", user: str = LOCAL
+    coach: Coach, root: str, options: SessionOptions, lang: Lang = "en", user: str = LOCAL, name: str = ""
 ) -> tuple[Session, Page]:
-    """A new interview on the tab's notes, or on the preloaded ones (waiting for them) if none."""
+    """A new interview on the tab's notes, or on the preloaded ones if none. Notes still being
+    indexed are waited for until their first questions are ready, and the status says it
+    started on those (`name`: the notes as the person knows them)."""
     root = root or coach.default_root()
     if not root:
         raise UserError(say(lang, "error_no_notes"))
@@ -53,7 +55,11 @@ def start(
     except ValueError as e:
         raise UserError(say(lang, "error_cant_start", why=shown(lang, str(e)))) from e
     typing(coach, session, "")
-    return session, page(coach, session, lang=lang)
+    notice = ""
+    if coach.is_partial(engine):
+        notes = name or Path(root).name
+        notice = say(lang, "status_indexing_first", notes=notes, n=len(engine.kb.items))
+    return session, page(coach, session, notice, lang=lang)
 
 
 def resume(coach: Coach, lang: Lang = "en", user: str = LOCAL, session_id: str = "") -> tuple[Session, Page]:

@@ -20,10 +20,12 @@ I18N = gr.I18n(**for_gradio(mb=MAX_TOTAL // 2**20))
 
 # Gradio's runtime language switch, the function its Settings panel calls, from the module that
 # exports it (already loaded: importing its URL again gives the same module, so the same store)
-SWITCH = """(lang) => {
+# It is awaited: a switch redraws every text that began as an i18n key from that key, even one the
+# server has since rewritten, so what the server writes in the new language must come after it.
+SWITCH = """async (lang) => {
   const core = performance.getEntriesByType("resource").map((r) => r.name)
     .find((name) => /\\/assets\\/core-[\\w-]+\\.js$/.test(name));
-  if (core) import(core).then((m) => m.changeLocale(lang === "zh" ? "zh-CN" : "en"));
+  if (core) await (await import(core)).changeLocale(lang === "zh" ? "zh-CN" : "en");
   return [];
 }"""
 
@@ -62,7 +64,7 @@ def choose(setting: str, request: gr.Request | None) -> Lang:
 
 def follow(demo: gr.Blocks, setting: gr.Radio, lang: gr.State, locale: gr.Textbox) -> tuple[Any, Any]:
     """Chooses the tab's language on load and on each change of the setting, and switches the
-    browser's to it; returns the two events, for what the server writes to follow them."""
+    browser's to it; returns the two switches, for what the server writes to follow them."""
 
     def pick(setting_: str, request: gr.Request) -> tuple[Lang, Lang]:
         chosen = choose(setting_, request)
@@ -71,6 +73,5 @@ def follow(demo: gr.Blocks, setting: gr.Radio, lang: gr.State, locale: gr.Textbo
     hidden: Any = {"api_visibility": "private"}
     loaded = demo.load(pick, setting, [lang, locale], **hidden)
     changed = setting.change(pick, setting, [lang, locale], **hidden)
-    for event in (loaded, changed):
-        event.then(None, locale, None, js=SWITCH, **hidden)
-    return loaded, changed
+    chosen, switched = (e.then(None, locale, None, js=SWITCH, **hidden) for e in (loaded, changed))
+    return chosen, switched

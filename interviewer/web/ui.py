@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 
 from interviewer.messages import Lang, say  # noqa: E402
 from interviewer.session import LOCAL, Session  # noqa: E402
-from interviewer.web import access, handlers, practice, sources, views  # noqa: E402
+from interviewer.web import access, asked, handlers, practice, sources, views  # noqa: E402
 from interviewer.web.coach import Coach, NotesLoaded  # noqa: E402
 from interviewer.web.errors import guarded, guarded_stream  # noqa: E402
 from interviewer.web.handlers import Page, UserError  # noqa: E402
@@ -61,6 +61,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         lang = c["lang"]
         page_out = [c[n] for n in PAGE + BUTTONS]
         report_out = [c[n] for n in REPORT]
+        asked_box = asked.noted(demo, c)  # the notes this tab asked for last; "" from the API
 
         def mine(sid: str, request: gr.Request) -> Session | None:
             return access.load(coach, who(request), sid) if sid else None
@@ -110,11 +111,17 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             weak: bool,
             job_: str | None = None,  # None: optional in the API, so older callers still start
             limit: float | None = None,
+            uploaded: list[str] | None = None,
+            asked_: str | None = None,
         ) -> Iterator[dict[Any, Any]]:
-            if not root_ and coach.preloading():  # Start before the sample notes are in: wait, say so
-                yield {c["status"]: say(lang_, "status_preloading")}
+            # the notes asked for last, even while they load: never the previous ones in silence
+            uploads_ = access.folder(coach, who(request)) / "uploads"
+            notes = asked.root(coach, asked_ or "", uploaded, bundled, uploads_) or root_ or coach.default_root()
+            named = asked.name(notes, bundled, uploads_, lang_)
+            if notes and not coach.ready(notes):  # being indexed: wait, say so
+                yield {c["status"]: say(lang_, "status_indexing", notes=named)}
             options = practice.options(topics_, int(n), int(fu), language, weak, job_ or "", int(limit or 0))
-            s, p = handlers.start(coach, root_, options, lang_, who(request))
+            s, p = handlers.start(coach, notes, options, lang_, who(request), named)
             shown = {c["job_view"]: practice.job(s, lang_), tabs: gr.update(selected="interview")}
             yield {session: s.id, root: s.notes, **show(p), **shown}
 
@@ -250,7 +257,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         options = [topics, c["questions"], c["follow_ups"], c["language"], c["review_weak"], job]
         options.append(c["time_limit"])
         begun = [session, root, *page_out, c["job_view"], tabs]
-        c["start_btn"].click(begin, [lang, root, *options], begun, api_name="start")
+        c["start_btn"].click(begin, [lang, root, *options, files, asked_box], begun, api_name="start")
         c["resume_btn"].click(pick_up, lang, [session, root, *page_out, tabs], api_name="resume")
         # answers from several tabs run at once: the embedder takes one batch at a time (its own
         # lock), and the LLM is another process, so a grade never waits for a follow-up being written
