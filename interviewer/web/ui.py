@@ -115,8 +115,9 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             asked_: str | None = None,
         ) -> Iterator[dict[Any, Any]]:
             # the notes asked for last, even while they load: never the previous ones in silence
-            uploads_ = access.folder(coach, who(request)) / "uploads"
-            notes = asked.root(coach, asked_ or "", uploaded, bundled, uploads_) or root_ or coach.default_root()
+            uploads_ = access.folder(coach, who(request)) / "uploads"  # this person's
+            notes = asked.root(coach, asked_ or "", uploaded, bundled, uploads_)
+            notes = notes or root_ or coach.default_root()
             named = asked.name(notes, bundled, uploads_, lang_)
             if notes and not coach.ready(notes):  # being indexed: wait, say so
                 yield {c["status"]: say(lang_, "status_indexing", notes=named)}
