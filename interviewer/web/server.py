@@ -14,6 +14,7 @@ from typing import Any
 import gradio as gr
 
 from interviewer import users
+from interviewer.messages import say
 from interviewer.web import logins, ui
 from interviewer.web.coach import Coach
 
@@ -37,7 +38,8 @@ def serve(
             return await asyncio.to_thread(users.verify, path, name, password)
 
         kw["auth"] = auth
-        kw["auth_message"] = "Interview Coach: log in with your name and password."
+        # Gradio's login page comes before the tab has a language: it says it in both
+        kw["auth_message"] = f"{say('en', 'login_message')} · {say('zh', 'login_message')}"
     if user_header:
         kw["auth_dependency"] = lambda request: users.from_header(request.headers.get(user_header))
     block = not kw.pop("prevent_thread_lock", False)
