@@ -18,8 +18,9 @@ import app
 from interviewer import users
 from interviewer.chat import FakeChat
 from interviewer.history import History
+from interviewer.messages import say
 from interviewer.session import LOCAL, SessionOptions
-from interviewer.web import handlers, server, ui
+from interviewer.web import access, asked, handlers, server, ui
 from interviewer.web.access import Refused
 from interviewer.web.coach import Coach
 from knowledge.embedder import FakeEmbedder
@@ -194,6 +195,21 @@ def test_in_a_class_a_server_folder_is_not_yours_to_open(classroom: tuple[str, C
         handlers.start(coach, str(bobs), SessionOptions(), user="ann")
     session, _ = handlers.start(coach, str(bobs), SessionOptions(questions=1), user="bob")  # his own
     assert session.user == "bob"
+
+
+def test_a_start_is_for_the_course_notes_or_the_own_upload_the_tab_asked_for(data_dir: Path) -> None:
+    coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat())
+    anns = access.folder(coach, "ann") / "uploads"
+    assert asked.root(coach, "course:ml101", None, NOTES, anns) == "course:ml101"
+    assert asked.name("course:ml101", NOTES, anns, "en") == "ml101"
+    assert asked.root(coach, "course:", None, NOTES, anns) == ""  # none picked: Start's own notes
+    assert coach.ready("course:ml101")  # nothing to index: Start says nothing of indexing
+    upload = asked.root(coach, "upload", [str(NOTES / "deep_learning.md")], NOTES, anns)
+    assert Path(upload).parent == anns.resolve()  # hers, where check_notes lets her start on it
+    assert asked.name(upload, NOTES, anns, "zh") == say("zh", "notes_uploaded")
+    access.check_notes(coach, upload, "ann")
+    with pytest.raises(Refused):
+        access.check_notes(coach, upload, "bob")
 
 
 def test_a_login_on_one_replica_is_honoured_by_another(data_dir: Path, tmp_path: Path) -> None:
