@@ -276,12 +276,14 @@ class Coach:
         """The engine of a notes folder. While the folder is being indexed, the one on its first
         questions as soon as they are ready; if nobody is indexing it (a past session's notes, a
         Start that came before Load's own event), its indexing begins here in the background.
-        Course notes are never indexed here: their index comes from the database."""
-        if root.startswith(course.PREFIX):
-            self.course(root.removeprefix(course.PREFIX))
+        Course notes are never indexed here: their index comes from the database (a new version
+        is taken at Load, not mid-interview)."""
         with self._changed:
             if root in self._engines:
                 return self._engines[root]
+        if root.startswith(course.PREFIX):
+            self.course(root.removeprefix(course.PREFIX))
+            return self._engines[root]
         loading, mine = self._claim(root)
         if mine:
             threading.Thread(target=self._run, args=(Path(root), root, loading), daemon=True).start()
