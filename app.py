@@ -9,11 +9,16 @@
     python app.py grade --question Q --answer A (--reference R | --item ID) [--json]
     python app.py eval FILE.jsonl... [--folds K --seeds S | --leave-one-file-out] [--adapt K] [--json]
     python app.py calibrate FILE.jsonl...                # refit the grader's calibration
-    python app.py chat [--notes PATH] [--questions N]    # an interview in the terminal
-    python app.py export SESSION_ID --format md|json|html [-o FILE]
-    python app.py loadtest [--users 20]                  # many users at once, p50/p95 per turn
+    python app.py chat [--notes PATH] [--questions N] [--user NAME]   # an interview in the terminal
+    python app.py export SESSION_ID --format md|json|html [-o FILE] [--user NAME]
+    python app.py report [SESSION_ID] [--user NAME] [--json]   # your interviews, or one's report
+    python app.py user add|remove|list [NAME]            # logins, when COACH_USERS_FILE is set
+    python app.py ingest FOLDER --shared NAME            # course notes, for every user and replica
+    python app.py loadtest [--users 20] [--replicas N]    # many users at once, p50/p95 per turn
     python app.py simulate [--days 14]                   # weeks of spaced repetition, fake clock
-    python app.py eval --appeals                         # the grader against your own appeals
+    python app.py eval --appeals [--user NAME]           # the grader against your own appeals
+
+Commands that read the history read one user's (--user; default: the one local user).
 
 This is the only place that reads settings and chooses real or fake parts. Longer than 250
 lines because every subcommand's arguments and its few lines of wiring live here, one
@@ -39,13 +44,17 @@ from collections.abc import Mapping  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
 from interviewer.chat import ModelUnavailable  # noqa: E402
+from interviewer.session import LOCAL  # noqa: E402
 from interviewer.settings import Settings  # noqa: E402
 from knowledge.embedder import Embedder, FakeEmbedder  # noqa: E402
 
 if TYPE_CHECKING:
     from interviewer.chat import ChatBackend
+    from interviewer.database import Database
     from interviewer.engine import Engine
     from interviewer.grading.grader import Grader
+    from interviewer.history import History
+    from interviewer.tools.loadtest import LoadResult
     from interviewer.web.coach import Coach
 
 BUNDLED_NOTES = Path(__file__).parent / "knowledge" / "notes"
@@ -100,6 +109,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     embedder = make_embedder(args.embedder or settings.embedder, settings, progress=True)
     folder = index_dir(settings.data_dir, path, embedder.name)
     _, summary = ingest(path, embedder, folder, progress=not args.json)
+    shared = None
+    if args.shared:
+        from interviewer.course import Courses
+
+        shared = Courses(database(settings)).publish(args.shared, folder)
     if args.json:
         print(summary.model_dump_json())
         return 0
@@ -111,6 +125,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"rubric points in {summary.seconds:.1f}s with {summary.embedder}."
         f"\nIndex saved in {folder}"
     )
+    if shared:
+        print(f"Course notes {shared.name!r} ({shared.digest[:12]}) are in the database for every user.")
     return 0
 
 
@@ -301,12 +317,11 @@ def _eval_table(result: dict[str, object]) -> str:
 
 def cmd_appeals(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer.appeals import agreement, describe
-    from interviewer.history import History
 
     if not args.appeals:
         print("error: give JSONL files of graded answers, or --appeals", file=sys.stderr)
         return 2
-    result = agreement(History(settings.data_dir / "history.sqlite").sessions())
+    result = agreement(history(settings, args.user).sessions())
     print(result.model_dump_json() if args.json else describe(result))
     return 0
 
@@ -338,6 +353,20 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def database(settings: Settings) -> "Database":
+    """The history's database: PostgreSQL when COACH_DATABASE_URL is set, else the data folder's file."""
+    from interviewer.database import connect
+
+    return connect(settings.database_url, settings.data_dir / "history.sqlite")
+
+
+def history(settings: Settings, user: str) -> "History":
+    """One user's history (the CLI's --user), never anyone else's."""
+    from interviewer.history import History
+
+    return History(database(settings), user)
+
+
 def make_coach(
     settings: Settings, embedder_name: str | None = None, indexing_process: bool = False
 ) -> "Coach":
@@ -352,7 +381,11 @@ def make_coach(
     in_worker = functools.partial(make_embedder, name, settings, False)
     indexer = Worker(in_worker) if indexing_process else InProcess()
     return Coach(
-        settings.data_dir, lambda: make_embedder(name, settings), lambda: make_chat(settings), indexer=indexer
+        settings.data_dir,
+        lambda: make_embedder(name, settings),
+        lambda: make_chat(settings),
+        database_url=settings.database_url,
+        indexer=indexer,
     )
 
 
@@ -365,13 +398,21 @@ def make_engine(notes: Path, settings: Settings, embedder_name: str | None = Non
 
 
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer.web import ui
+    from interviewer.web import server, ui
 
     coach = make_coach(settings, indexing_process=True)
     coach.preload(BUNDLED_NOTES)  # index and load the models now, not when a page first opens
     demo = ui.build(coach, BUNDLED_NOTES)
     print(f"Interview Coach: open http://{settings.host}:{settings.port} in your browser (Ctrl+C stops it).")
-    ui.launch(demo, coach, host=settings.host, port=settings.port, share=args.share)
+    server.serve(
+        demo,
+        coach,
+        users_file=settings.users_file,
+        user_header=settings.user_header,
+        host=settings.host,
+        port=settings.port,
+        share=args.share,
+    )
     return 0
 
 
@@ -387,7 +428,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         seed=random.randrange(2**31) if args.seed is None else args.seed,
         review_weak=args.review_weak,
     )
-    terminal.run(engine, options)
+    terminal.run(engine, options, user=args.user)
     return 0
 
 
@@ -396,29 +437,138 @@ def cmd_loadtest(args: argparse.Namespace, settings: Settings) -> int:
 
     from interviewer.tools import loadtest
 
+    counts = [int(n) for n in args.users.split(",")]
     with tempfile.TemporaryDirectory() as scratch:  # simulated users' history is not the user's
-        r = loadtest.run(Path(scratch), Path(args.notes), args.users, args.questions)
-    print(
-        f"{len(r.users)} users, {r.turns} answered turns in {r.wall_s}s on 127.0.0.1 (fake models): "
-        f"turn latency p50 {r.p50_s}s, p95 {r.p95_s}s"
-    )
+        if args.replicas:
+            runs = class_loadtest(args, settings, Path(scratch), counts)
+            where = f"{args.replicas} replica(s) behind nginx on PostgreSQL, {args.embedder}, fake LLM"
+        else:
+            runs = [loadtest.run(Path(scratch) / str(n), Path(args.notes), n, args.questions) for n in counts]
+            where = "one server in this process, fake models"
+    for r in runs:
+        if args.json:
+            figures = r.model_dump(include={"p50_s", "p95_s", "turns", "wall_s"})
+            print(json.dumps({"users": len(r.users), **figures}))
+            continue
+        print(
+            f"{len(r.users)} users, {r.turns} answered turns in {r.wall_s}s on 127.0.0.1 ({where}): "
+            f"turn latency p50 {r.p50_s}s, p95 {r.p95_s}s"
+        )
     return 0
+
+
+def class_loadtest(
+    args: argparse.Namespace, settings: Settings, scratch: Path, counts: list[int]
+) -> list["LoadResult"]:
+    """--replicas N: a class on this machine (tools/cluster.py), candidates on course notes,
+    so many at once for each of `counts`, one after the other on the same replicas."""
+    import secrets
+
+    from interviewer.course import Courses
+    from interviewer.database import connect
+    from interviewer.tools import cluster, loadtest, postgres
+    from knowledge.ingest import index_dir, ingest
+
+    server = None if settings.database_url else postgres.start()  # a throwaway one, unless given
+    url = settings.database_url or (server.database() if server else "")
+    notes = Path(args.notes)
+    embedder = make_embedder(args.embedder, settings, progress=True)
+    folder = index_dir(scratch / "admin", notes, embedder.name)
+    ingest(notes, embedder, folder)
+    db = connect(url, None)
+    Courses(db).publish("loadtest", folder)
+    db.close()
+    logins = {f"candidate{n:03d}": secrets.token_urlsafe(12) for n in range(max(counts))}
+    extra = {"COACH_CACHE_DIR": str(settings.cache_dir)}
+    setup = cluster.start(scratch / "cluster", args.replicas, url, logins, embedder.name, extra)
+    try:  # a first, short round loads each replica's engine and lets its start-up indexing end
+        loadtest.run_class(setup.url, logins, "loadtest", 1, 0)
+        some = [dict(list(logins.items())[:n]) for n in counts]
+        return [loadtest.run_class(setup.url, s, "loadtest", args.questions, args.follow_ups) for s in some]
+    finally:
+        setup.stop()
+        if server:
+            server.stop()
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from interviewer import export
-    from interviewer.history import History
 
-    try:
-        session = History(settings.data_dir / "history.sqlite").load(args.session)
+    try:  # absent, or someone else's: the same words, so they say nothing of other users
+        session = history(settings, args.user).load(args.session)
     except KeyError as e:
-        print(f"error: {e.args[0]}", file=sys.stderr)
+        print(f"error: {e.args[0]} for user {args.user!r}", file=sys.stderr)
         return 2
     text = export.transcript(session, args.format)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from interviewer.report import report
+    from interviewer.session import overall_score
+    from interviewer.terminal import show_report
+
+    mine = history(settings, args.user)
+    if not args.session:  # the picker: this user's interviews, newest first
+        sessions = mine.sessions()
+        if args.json:
+            listed = [{"id": s.id, "created": s.created.isoformat(), "notes": s.notes} for s in sessions]
+            print(json.dumps(listed))
+            return 0
+        for s in sessions:
+            answered = sum(t.answer is not None for t in s.turns)
+            score = overall_score(s)
+            shown = "-" if score is None else f"{score:g}/10"
+            print(f"{s.id}  {s.created:%Y-%m-%d %H:%M}  {answered:>2} answers  {shown:>7}  {s.notes}")
+        return 0
+    try:
+        session = mine.load(args.session)
+    except KeyError as e:
+        print(f"error: {e.args[0]} for user {args.user!r}", file=sys.stderr)
+        return 2
+    r = report(session)
+    print(r.model_dump_json() if args.json else show_report(r))
+    return 0
+
+
+def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from interviewer import users
+
+    if settings.users_file is None:
+        print("error: set COACH_USERS_FILE to the file of logins first", file=sys.stderr)
+        return 2
+    path = settings.users_file
+    if args.action == "list":
+        print("\n".join(users.names(path)))
+        return 0
+    if not args.name:
+        print(f"error: user {args.action} needs a NAME", file=sys.stderr)
+        return 2
+    if args.action == "remove":
+        if not users.remove(path, args.name):
+            print(f"error: no user {args.name!r} in {path}", file=sys.stderr)
+            return 2
+        print(f"Removed {args.name}; their interviews stay in the history.")
+        return 0
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the two passwords differ", file=sys.stderr)
+            return 2
+    try:
+        users.add(path, args.name, password)
+    except users.UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"{args.name} can log in.")
     return 0
 
 
@@ -438,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ingest", help="index a notes folder or file")
     p.add_argument("path")
     p.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+    p.add_argument("--shared", metavar="NAME", help="as course notes NAME, for every user and replica")
     p.add_argument("--embedder", help="embedding model (env COACH_EMBEDDER)")
     p = sub.add_parser("questions", help="every question an interview can ask from a notes folder")
     p.add_argument("path")
@@ -476,6 +627,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("eval", help="agreement with human graders on JSONL files of graded answers")
     p.add_argument("file", nargs="*", help="one or more files; with --folds they are fitted on together")
     p.add_argument("--appeals", action="store_true", help="the grader against your appeals in the history")
+    p.add_argument("--user", default=LOCAL, help="with --appeals: whose (default: the local user)")
     p.add_argument("--limit", type=int, help="only the first N rows of each file")
     p.add_argument("--folds", type=int, help="fit on K-1 folds of questions, score the held-out fold")
     p.add_argument(
@@ -501,10 +653,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, help="same seed, same questions (default: a fresh one)")
     p.add_argument("--review-weak", action="store_true", help="favour what you missed before")
     p.add_argument("--embedder")
+    p.add_argument("--user", default=LOCAL, help="whose history it goes into (default: the local user)")
     p = sub.add_parser("loadtest", help="simulated users at once on a local server, with fake models")
     p.add_argument("--notes", default=str(BUNDLED_NOTES))
-    p.add_argument("--users", type=int, default=20)
+    p.add_argument("--users", default="20", help="how many at once; several, one after another: 1,2,4")
     p.add_argument("--questions", type=int, default=2)
+    p.add_argument("--replicas", type=int, default=0, help="N app processes behind nginx on PostgreSQL")
+    p.add_argument("--embedder", default="fake", help="with --replicas: the replicas' embedder")
+    p.add_argument("--follow-ups", type=int, default=0, choices=[0, 1, 2], help="with --replicas")
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("simulate", help="weeks of spaced repetition: fake clock, a candidate who forgets")
     p.add_argument("--notes", default=str(BUNDLED_NOTES))
     p.add_argument("--days", type=int, default=14)
@@ -515,6 +672,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("session")
     p.add_argument("--format", choices=["md", "json", "html"], default="md")
     p.add_argument("-o", "--output")
+    p.add_argument("--user", default=LOCAL, help="whose interview (default: the local user)")
+    p = sub.add_parser("report", help="your interviews, or one interview's report")
+    p.add_argument("session", nargs="?", help="an interview's id (none: list them)")
+    p.add_argument("--user", default=LOCAL, help="whose interviews (default: the local user)")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("user", help="the logins in COACH_USERS_FILE")
+    p.add_argument("action", choices=["add", "remove", "list"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin (scripts)")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.data_dir:
@@ -523,9 +689,8 @@ def main(argv: list[str] | None = None) -> int:
     settings.llm_model = args.llm_model or settings.llm_model
     settings.host = args.host or settings.host
     settings.port = args.port or settings.port
-    if args.command == "ingest":
-        return cmd_ingest(args, settings)
     commands = {
+        "ingest": cmd_ingest,
         "questions": cmd_questions,
         "bench": cmd_bench,
         "grade": cmd_grade,
@@ -533,12 +698,20 @@ def main(argv: list[str] | None = None) -> int:
         "calibrate": cmd_calibrate,
         "chat": cmd_chat,
         "export": cmd_export,
+        "report": cmd_report,
+        "user": cmd_user,
         "loadtest": cmd_loadtest,
         "simulate": cmd_simulate,
     }
-    if args.command in commands:
-        return commands[args.command](args, settings)
-    return cmd_ui(args, settings)
+    from interviewer.database import DatabaseUnavailable
+
+    try:
+        if args.command in commands:
+            return commands[args.command](args, settings)
+        return cmd_ui(args, settings)
+    except DatabaseUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -39,8 +39,8 @@ def standard(sessions: list[Session], notes: str) -> adapt.Adjustment | None:
 
 class Standards:
     """The standard each answer is graded to: the appeals of the interview under way, live, and
-    of the earlier ones on its notes, read from the history once, at its first answer (the
-    history is not read again per answer)."""
+    of its user's earlier ones on its notes, read from the history once, at its first answer
+    (the history is not read again per answer)."""
 
     KEPT = 16  # interviews whose earlier sessions are kept at hand: a few open tabs
 
@@ -55,9 +55,8 @@ class Standards:
         if session.id not in self._earlier:
             if len(self._earlier) >= self.KEPT:
                 self._earlier.pop(next(iter(self._earlier)))
-            notes = session.notes
-            earlier = [s for s in self.history.sessions() if s.notes == notes and s.id != session.id]
-            self._earlier[session.id] = earlier
+            theirs = self.history.of(session.user).sessions()  # the person's own, never another's
+            self._earlier[session.id] = [s for s in theirs if s.notes == session.notes and s.id != session.id]
         return standard([*self._earlier[session.id], session], session.notes)
 
 

@@ -3,7 +3,8 @@
 The UI and the terminal both drive this class; it alone calls the grader and the chat model.
 Ending an interview and appealing a grade need no notes, so they live in saved.py (end() and
 appeal() here are those), which the page calls without an Engine. Every change to a session is
-saved before a method returns. Time comes from a clock (`now`), so tests and the simulation can fake it.
+saved before a method returns, in its user's history (an engine serves everyone practising its
+notes; the session says whose it is). Time comes from a clock, so tests can fake it.
 """
 
 import uuid
@@ -21,7 +22,7 @@ from interviewer.history import History
 from interviewer.prepared import Preparer
 from interviewer.question_writer import QuestionWriter, WrittenBy
 from interviewer.schedule import Clock, Schedule
-from interviewer.session import Askable, Asked, Report, Session, SessionOptions, Turn, now
+from interviewer.session import LOCAL, Askable, Asked, Report, Session, SessionOptions, Turn, now
 from knowledge.items import QuestionItem
 from knowledge.kb import KnowledgeBase
 
@@ -40,8 +41,9 @@ class Engine:
         self.kb = kb
         self.grader = grader
         self.chat = chat
-        self.history, self.now = history, clock
-        self.schedule = Schedule(history, clock)
+        self.history = history  # the local user's; another's is history.of(user)
+        self.now = clock
+        self.schedule = Schedule(history, clock)  # the local user's; another's is schedule_of(user)
         # follow-ups written while the candidate thinks; without one, written after Enter
         self.prepared = prepared
         # questions the LLM writes for headings that don't ask one; without it, the templates
@@ -52,14 +54,18 @@ class Engine:
     def topics(self) -> list[str]:
         return sorted({i.topic for i in self.kb.items} | {t for i in self.kb.items for t in i.tags})
 
-    def start(self, options: SessionOptions) -> Session:
+    def schedule_of(self, user: str) -> Schedule:  # the user's cards: a schedule is one person's
+        return Schedule(self.history.of(user), self.now)
+
+    def start(self, options: SessionOptions, user: str = LOCAL) -> Session:
         job = self.job(options.job)
         session = Session(
             id=uuid.uuid4().hex[:12],
+            user=user,
             notes=self.kb.manifest.notes_root,
             embedder=self.grader.embedder.name,
             options=options,
-            plan=planning.plan(self.kb, options, self.schedule, self.history, job.relevance, self._gradable),
+            plan=planning.plan(self.kb, options, self.schedule_of(user), job.relevance, self._gradable),
             job=job.requirements,
             created=self.now(),
         )
@@ -74,8 +80,7 @@ class Engine:
         return session
 
     def questions(self) -> list[Askable]:
-        """Every question an interview on these notes can ask, in the notes' order, worded as it
-        would be asked now (the LLM's question once written, else the template)."""
+        """Every question an interview here can ask, in the notes' order, worded as asked now."""
         return [
             Askable(id=i.id, question=q, source=i.source, line=i.line, written_by=by)
             for i in self.kb.items
@@ -92,17 +97,15 @@ class Engine:
     def record(self, session: Session, text: str) -> Turn:
         """Grade and save the answer, before any follow-up is written: a crash loses no answer."""
         turn = self._current(session)
-        item = self.kb.item(turn.item_id)
-        turn.answer, turn.answered_at = text, self.now()
+        item, turn.answer, turn.answered_at = self.kb.item(turn.item_id), text, self.now()
         elsewhere = scoring.other_questions(self.kb, item.id)
         combined, adjust = self._combined(session, turn, text), self.standards.of(session)
         # the follow-ups being drafted wait: the grade is what the person is looking at
         with self.prepared.hold() if self.prepared is not None else nullcontext():
             question = session.asked[item.id].question  # as asked: the LLM may have written it
-            rubric = self._rubric(item)
-            turn.grade = scoring.grade(self.grader, question, rubric, combined, elsewhere, adjust)
-        self.history.save(session)
-        self.schedule.record(session)
+            turn.grade = scoring.grade(self.grader, question, self._rubric(item), combined, elsewhere, adjust)
+        self._save(session)
+        self.schedule_of(session.user).record(session)
         return turn
 
     def proceed(self, session: Session, turn: Turn) -> None:
@@ -123,11 +126,10 @@ class Engine:
             self._ask(session, item, fu)
         else:
             self._next(session)
-        self.history.save(session)
+        self._save(session)
 
     def typing(self, session: Session, text: str) -> None:
-        """The answer typed so far ("": the question is being read) and, once, the question's and
-        its points' words: embedded now, so that Enter finds everything ready to grade."""
+        """The answer typed so far ("": none yet) and, once, the question's and points' words, embedded."""
         item = self.kb.item(self._current(session).item_id)
         self.grader.ask(session.asked[item.id].question, self._rubric(item))
         if text.strip():
@@ -144,17 +146,16 @@ class Engine:
         turn = self._current(session)
         turn.skipped, turn.answered_at = True, self.now()
         self._next(session)
-        self.history.save(session)
-        self.schedule.record(session)
+        self._save(session)
+        self.schedule_of(session.user).record(session)
 
     def appeal(self, session: Session, score: float, reason: str = "") -> Turn:
         """The person's own grade for the last graded answer (saved.appeal: no notes needed)."""
-        return saved.appeal(session, self.schedule, score, reason)
+        return saved.appeal(session, self.schedule_of(session.user), score, reason)
 
     def job(self, text: str) -> jobs.JobMatch:
         """A job description's requirements matched against these notes (empty text: no job)."""
-        lines = jobs.requirements(text)
-        return jobs.match(self.kb, self.grader.embedder, lines, self.grader.cal.partly)
+        return jobs.match(self.kb, self.grader.embedder, jobs.requirements(text), self.grader.cal.partly)
 
     def hint(self, session: Session) -> str:
         """A nudge toward one point still missing: its topic, never its content."""
@@ -165,18 +166,18 @@ class Engine:
         points = [p.text for p in last.points if p.status != "covered"] if last else own
         hint = nudge(points, asked.topic, self._language(session, asked.language))
         turn.hints.append(hint)
-        self.history.save(session)
+        self._save(session)
         return hint
 
     def model_answer(self, session: Session) -> str:
         """The current question's model answer; the answer that follows is marked as given after it."""
         turn = self._current(session)
         turn.revealed = True
-        self.history.save(session)
+        self._save(session)
         return reporting.model_answer(reporting.asked_of(session, turn.item_id))
 
     def end(self, session: Session) -> Report:
-        return saved.end(session, self.schedule)
+        return saved.end(session, self.schedule_of(session.user))
 
     def report(self, session: Session) -> Report:
         return reporting.report(session)
@@ -211,7 +212,7 @@ class Engine:
             turn = Turn(item_id=item.id, question=fu.text, kind="follow_up", topic=item.topic, note=note)
             turn.asked_at = self.now()
         session.turns.append(turn)
-        self.history.save(session)
+        self._save(session)
 
     def _next(self, session: Session) -> None:
         done = {t.item_id for t in session.turns}
@@ -220,6 +221,9 @@ class Engine:
             self._ask(session, self.kb.item(upcoming[0]))
         else:
             session.finished = True
+
+    def _save(self, session: Session) -> None:  # in its own user's history, never another's
+        self.history.of(session.user).save(session)
 
     def _gradable(self, item_id: str) -> bool:
         return bool(self._rubric(self.kb.item(item_id)).points)
@@ -233,9 +237,8 @@ class Engine:
     def _current(self, session: Session) -> Turn:
         turn = session.current
         if turn is None:
-            raise ValueError(
-                "the interview is over" if session.finished else "no question is waiting for an answer"
-            )
+            over = "the interview is over" if session.finished else "no question is waiting for an answer"
+            raise ValueError(over)
         return turn
 
     def _rubric(self, item: QuestionItem) -> Rubric:

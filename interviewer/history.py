@@ -1,37 +1,31 @@
-"""Interview history in SQLite (stdlib sqlite3), in the data folder.
+"""Interview history: every session, its point results, and the schedule's reviews and cards.
 
-Sessions are saved whole after every turn, in one transaction, so a crash or a closed tab
-loses nothing already answered. Point results feed "review weak topics"; reviews and cards keep
-the spaced-repetition schedule (schedule.py) per notes set. Migrations are named functions
-applied once, in order, and never edited once released. A damaged file is never used:
-it is moved aside (history.sqlite.corrupt-<time>) and a fresh history started, with a warning.
+Kept in the database the settings name (database.py: a SQLite file in the data folder, or
+PostgreSQL for a class). Sessions are saved whole after every turn, in one transaction, so a
+crash, a closed tab or a replica dying loses nothing already answered. Every row carries its
+user, and a History is one user's view: it reads and writes that user's rows only, so nobody
+sees, resumes or exports another person's interview (local use is the one user LOCAL). Point
+results feed "review weak topics"; reviews and cards keep the spaced-repetition schedule
+(schedule.py) per notes set. Migrations are named functions applied once, in order, and never
+edited once released.
 """
 
-import logging
-import sqlite3
-import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from interviewer.session import Session
+from interviewer.database import Database, Migration, SQLite, Tx
+from interviewer.session import LOCAL, Session, Turn
 
-log = logging.getLogger(__name__)
-# SQLite's result codes for "this file is damaged" and "this is not a database at all"; others
-# (locked, busy, read-only, can't open) say nothing about the file and are raised as they are
-_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
-
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
+MIGRATIONS: list[Migration] = []
 
 
-def migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+def migration(fn: Migration) -> Migration:
     MIGRATIONS.append(fn)
     return fn
 
 
 @migration
-def m001_sessions(db: sqlite3.Connection) -> None:
+def m001_sessions(db: Tx) -> None:
     db.execute("CREATE TABLE sessions (id TEXT PRIMARY KEY, created TEXT, notes TEXT, body TEXT NOT NULL)")
     db.execute(
         "CREATE TABLE point_results (session_id TEXT, item_id TEXT, topic TEXT, point TEXT, "
@@ -40,7 +34,7 @@ def m001_sessions(db: sqlite3.Connection) -> None:
 
 
 @migration
-def m002_cards(db: sqlite3.Connection) -> None:
+def m002_cards(db: Tx) -> None:
     # one review per question per session: saving a session again, or an appeal, replaces it;
     # a card is what replaying its reviews gives, kept so "what is due" needs no replay
     db.execute(
@@ -51,6 +45,33 @@ def m002_cards(db: sqlite3.Connection) -> None:
         "CREATE TABLE cards (notes TEXT, item_id TEXT, card TEXT NOT NULL, due TEXT NOT NULL, "
         "PRIMARY KEY (notes, item_id))"
     )
+
+
+@migration
+def m003_users(db: Tx) -> None:
+    # every row carries its user; what was there before users belongs to the local one. Two
+    # people practising the same course notes have their own cards: the user joins the keys
+    for table in ("sessions", "point_results"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN username TEXT NOT NULL DEFAULT '{LOCAL}'")
+    db.execute("CREATE INDEX sessions_by_user ON sessions (username, created)")
+    db.execute("CREATE INDEX point_results_by_user ON point_results (username, at)")
+    db.execute(
+        "CREATE TABLE reviews_ (username TEXT NOT NULL, notes TEXT NOT NULL, item_id TEXT NOT NULL, "
+        "session_id TEXT NOT NULL, rating INTEGER NOT NULL, at TEXT NOT NULL, duration_ms INTEGER, "
+        "PRIMARY KEY (username, notes, item_id, session_id))"
+    )
+    db.execute(
+        f"INSERT INTO reviews_ SELECT '{LOCAL}', notes, item_id, session_id, rating, at, duration_ms "
+        "FROM reviews"
+    )
+    db.execute(
+        "CREATE TABLE cards_ (username TEXT NOT NULL, notes TEXT NOT NULL, item_id TEXT NOT NULL, "
+        "card TEXT NOT NULL, due TEXT NOT NULL, PRIMARY KEY (username, notes, item_id))"
+    )
+    db.execute(f"INSERT INTO cards_ SELECT '{LOCAL}', notes, item_id, card, due FROM cards")
+    for table in ("reviews", "cards"):
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE {table}_ RENAME TO {table}")
 
 
 class Review(NamedTuple):
@@ -68,67 +89,73 @@ class StoredCard(NamedTuple):
     due: str  # its due time, ISO 8601, kept apart so "what is due" needs no parsing
 
 
-class DamagedHistory(sqlite3.DatabaseError):
-    """quick_check found the history file damaged; str(e) says what it saw."""
+class NotYours(Exception):
+    """A session id that is not the user's own: said exactly as one that does not exist."""
 
 
 class History:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        # one connection shared by every browser tab's thread: sqlite3 lets threads share it but
-        # not interleave transactions on it ("cannot commit - no transaction is active" under load)
-        self._lock = threading.Lock()
-        self.recovered_from: Path | None = None  # where a damaged history was moved, if one was
-        # Why check on open: SQLite reads only the pages a query touches, so a truncated or
-        # overwritten file can open fine and then fail, or return garbage, in the middle of an
-        # interview. quick_check reads every page once (milliseconds for a history). A damaged
-        # file is kept for recovery under another name, never silently used or overwritten.
-        try:
-            self.db = _open(path)
-        except sqlite3.DatabaseError as e:
-            if not _damaged(e):
-                raise
-            self.recovered_from = _move_aside(path)
-            log.warning(
-                "The interview history %s is damaged (%s). It was moved to %s and a new, empty "
-                "history was started.",
-                path,
-                e,
-                self.recovered_from,
-            )
-            self.db = _open(path)
+    def __init__(self, where: Path | Database, user: str = LOCAL) -> None:
+        """`where`: a SQLite file, or an open database (database.connect); `user`: whose view."""
+        self.db = where if isinstance(where, Database) else SQLite(where)
+        self.user = user
+        self.db.migrate(MIGRATIONS)
+
+    @property
+    def recovered_from(self) -> Path | None:
+        """Where a damaged history file was moved, if one was (SQLite only)."""
+        return self.db.recovered_from
+
+    def of(self, user: str) -> "History":
+        """Another user's view of the same database (no new connection, no migration)."""
+        view = object.__new__(History)
+        view.db, view.user = self.db, user
+        return view
 
     def save(self, session: Session) -> None:
+        if session.user != self.user:
+            raise NotYours(f"session {session.id!r} is not {self.user!r}'s")
         rows = [
-            (session.id, t.item_id, t.topic, p.text, p.status, (t.answered_at or t.asked_at).isoformat())
+            (session.id, self.user, t.item_id, t.topic, p.text, p.status, _at(t))
             for t in session.turns
             if t.grade
             for p in t.grade.points
         ]
-        with self._lock, self.db:
-            self.db.execute(
-                "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
-                (session.id, session.created.isoformat(), session.notes, session.model_dump_json()),
+        body = session.model_dump_json()
+        with self.db.transaction() as tx:
+            # an id already taken by another user is never overwritten: the update's WHERE says so
+            saved = tx.execute(
+                "INSERT INTO sessions (id, username, created, notes, body) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET created = excluded.created, notes = excluded.notes, "
+                "body = excluded.body WHERE sessions.username = excluded.username",
+                (session.id, self.user, session.created.isoformat(), session.notes, body),
             )
-            self.db.executemany("INSERT OR IGNORE INTO point_results VALUES (?, ?, ?, ?, ?, ?)", rows)
+            if saved.rowcount != 1:
+                raise NotYours(f"session {session.id!r} is not {self.user!r}'s")
+            tx.executemany(
+                "INSERT INTO point_results (session_id, username, item_id, topic, point, status, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                rows,
+            )
 
     def load(self, session_id: str) -> Session:
-        with self._lock:
-            row = self.db.execute("SELECT body FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        if row is None:
+        """The user's session; KeyError, with the same words, for one that is absent or not theirs."""
+        row = self.db.rows("SELECT body FROM sessions WHERE id = ? AND username = ?", (session_id, self.user))
+        if not row:
             raise KeyError(f"no session {session_id!r}")
-        return Session.model_validate_json(row[0])
+        return _session(row[0][0], self.user)
 
     def sessions(self) -> list[Session]:
-        with self._lock:
-            rows = self.db.execute("SELECT body FROM sessions ORDER BY created DESC").fetchall()
-        return [Session.model_validate_json(r[0]) for r in rows]
+        """The user's sessions, newest first."""
+        rows = self.db.rows(
+            "SELECT body FROM sessions WHERE username = ? ORDER BY created DESC", (self.user,)
+        )
+        return [_session(r[0], self.user) for r in rows]
 
     def weakness(self) -> dict[str, float]:
         """Per item: the share of its points missed, recent results counting double."""
-        with self._lock:
-            rows = self.db.execute("SELECT item_id, status, at FROM point_results ORDER BY at").fetchall()
+        rows = self.db.rows(
+            "SELECT item_id, status, at FROM point_results WHERE username = ? ORDER BY at", (self.user,)
+        )
         share = {"missed": 1.0, "partly": 0.5}  # of a point's weight that counts as missed
         missed: dict[str, float] = {}
         total: dict[str, float] = {}
@@ -139,75 +166,47 @@ class History:
         return {item: missed[item] / total[item] for item in total}
 
     def save_reviews(self, notes: str, rows: list[Review]) -> None:
-        with self._lock, self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO reviews VALUES (?, ?, ?, ?, ?, ?)", [(notes, *r) for r in rows]
+        with self.db.transaction() as tx:
+            tx.executemany(
+                "INSERT INTO reviews (username, notes, item_id, session_id, rating, at, duration_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username, notes, item_id, session_id) DO UPDATE "
+                "SET rating = excluded.rating, at = excluded.at, duration_ms = excluded.duration_ms",
+                [(self.user, notes, *r) for r in rows],
             )
 
     def reviews(self, notes: str, item_id: str) -> list[Review]:
         """An item's reviews in one notes set, oldest first."""
-        with self._lock:
-            rows = self.db.execute(
-                "SELECT item_id, session_id, rating, at, duration_ms FROM reviews "
-                "WHERE notes = ? AND item_id = ? ORDER BY at",
-                (notes, item_id),
-            ).fetchall()
+        rows = self.db.rows(
+            "SELECT item_id, session_id, rating, at, duration_ms FROM reviews "
+            "WHERE username = ? AND notes = ? AND item_id = ? ORDER BY at",
+            (self.user, notes, item_id),
+        )
         return [Review(*r) for r in rows]
 
     def save_cards(self, notes: str, cards: dict[str, StoredCard]) -> None:
-        with self._lock, self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)",
-                [(notes, item, c.card, c.due) for item, c in cards.items()],
+        with self.db.transaction() as tx:
+            tx.executemany(
+                "INSERT INTO cards (username, notes, item_id, card, due) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (username, notes, item_id) DO UPDATE "
+                "SET card = excluded.card, due = excluded.due",
+                [(self.user, notes, item, c.card, c.due) for item, c in cards.items()],
             )
 
     def cards(self, notes: str) -> dict[str, str]:
         """item id -> the card as JSON, for every question of a notes set reviewed at least once."""
-        with self._lock:
-            rows = self.db.execute("SELECT item_id, card FROM cards WHERE notes = ?", (notes,)).fetchall()
+        rows = self.db.rows(
+            "SELECT item_id, card FROM cards WHERE username = ? AND notes = ?", (self.user, notes)
+        )
         return dict(rows)
 
-
-def _move_aside(path: Path) -> Path:
-    """Renames a damaged database and its WAL files to <name>.corrupt-<UTC time>, kept together."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
-    path.replace(target)
-    for suffix in ("-wal", "-shm"):  # SQLite's own naming, so the pair still opens together
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.replace(target.with_name(target.name + suffix))
-    return target
+    def close(self) -> None:
+        self.db.close()
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, check_same_thread=False)
-    try:
-        db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-        problems = [str(row[0]) for row in db.execute("PRAGMA quick_check")]
-        if problems != ["ok"]:
-            raise DamagedHistory(" ".join(problems[:3]).replace("\n", " "))
-        _migrate(db)
-    except BaseException:
-        db.close()
-        raise
-    return db
+def _at(turn: Turn) -> str:
+    return (turn.answered_at or turn.asked_at).isoformat()
 
 
-def _migrate(db: sqlite3.Connection) -> None:
-    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY)")
-    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
-    for fn in MIGRATIONS:
-        if fn.__name__ not in done:
-            with db:
-                fn(db)
-                db.execute("INSERT INTO _migrations VALUES (?)", (fn.__name__,))
-
-
-def _damaged(e: sqlite3.DatabaseError) -> bool:
-    code = getattr(e, "sqlite_errorcode", 0) & 0xFF  # the primary result code
-    return isinstance(e, DamagedHistory) or code in _DAMAGED
+def _session(body: str, user: str) -> Session:
+    # sessions saved before users had none in their body: the row's user is theirs
+    return Session.model_validate_json(body).model_copy(update={"user": user})

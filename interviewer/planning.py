@@ -10,7 +10,6 @@ a job's most relevant first, and only questions the notes can grade.
 import random
 from collections.abc import Callable
 
-from interviewer.history import History
 from interviewer.schedule import Schedule
 from interviewer.session import SessionOptions
 from knowledge.kb import KnowledgeBase
@@ -20,7 +19,6 @@ def plan(
     kb: KnowledgeBase,
     options: SessionOptions,
     schedule: Schedule,
-    history: History,
     relevance: dict[str, float],
     gradable: Callable[[str], bool],
 ) -> list[str]:
@@ -30,7 +28,7 @@ def plan(
     pool = [i.id for i in kb.items if not wanted or i.topic in wanted or wanted & set(i.tags)]
     if options.review_weak:
         random.Random(options.seed).shuffle(pool)
-        weak = history.weakness()
+        weak = schedule.history.weakness()  # the person's own: a schedule is one user's
         # most-missed first, then never seen, then strong ones: the schedule set aside
         pool.sort(key=lambda i: -weak.get(i, 0.5))
     else:  # the spaced-repetition schedule: due, then new, then the rest

@@ -10,7 +10,6 @@ process (llm_process.py), so drafting never slows a grade.
 """
 
 import hashlib
-import sqlite3
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from interviewer.chat import ChatBackend
+from interviewer.database import Database, SQLite, Tx
 from interviewer.followup import DRAFTS, GREEDY, FollowUp, Interrupted, drafted, template
 
 WAIT = 0.8  # seconds Enter may wait for a follow-up being written now: the page shows the next
@@ -37,9 +37,10 @@ class Job(NamedTuple):
 
 
 class Preparer:
-    def __init__(self, chat: ChatBackend | None, path: Path | None = None) -> None:
+    def __init__(self, chat: ChatBackend | None, where: Path | Database | None = None) -> None:
+        """`where`: a SQLite file beside the history, the history's database, or None (in memory)."""
         self.chat = chat
-        self._db = _open(path)
+        self._db = _open(where)
         self._jobs: deque[Job] = deque()
         self._busy: str | None = None  # the key being written now
         self._errors: dict[str, str] = {}  # why the LLM failed on a key (not stored: tried again later)
@@ -157,28 +158,33 @@ class Preparer:
         ).hexdigest()
 
     def _stored(self, key: str) -> bool:
-        return self._db.execute("SELECT 1 FROM followups WHERE key = ?", (key,)).fetchone() is not None
+        return bool(self._db.rows("SELECT 1 FROM followups WHERE key = ?", (key,)))
 
     def _load(self, key: str) -> FollowUp | None:
-        row = self._db.execute(
-            "SELECT text, from_llm, rejected FROM followups WHERE key = ?", (key,)
-        ).fetchone()
-        return None if row is None else FollowUp(row[0], bool(row[1]), row[2])
+        rows = self._db.rows("SELECT text, from_llm, rejected FROM followups WHERE key = ?", (key,))
+        return FollowUp(rows[0][0], bool(rows[0][1]), rows[0][2]) if rows else None
 
     def _save(self, key: str, fu: FollowUp) -> None:
-        with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO followups VALUES (?, ?, ?, ?)",
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO followups (key, text, from_llm, rejected) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET text = excluded.text, from_llm = excluded.from_llm, "
+                "rejected = excluded.rejected",
                 (key, fu.text, int(fu.from_llm), fu.rejected),
             )
 
 
-def _open(path: Path | None) -> sqlite3.Connection:
-    """On disk beside the history (a cache: safe to delete), or in memory for a throwaway engine."""
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(":memory:" if path is None else path, check_same_thread=False)
+def f001_followups(db: Tx) -> None:
+    # IF NOT EXISTS: files written before migrations made the table themselves. Not per user: a
+    # row is found only by its key, a hash of the question and point it is for, so only someone
+    # practising that very question gets it, and a class drafts each follow-up once, not per person
     db.execute(
         "CREATE TABLE IF NOT EXISTS followups (key TEXT PRIMARY KEY, text TEXT, from_llm INT, rejected TEXT)"
     )
+
+
+def _open(where: Path | Database | None) -> Database:
+    """A file beside the history (a cache: safe to delete), the history's database, or memory."""
+    db = where if isinstance(where, Database) else SQLite(where)
+    db.migrate([f001_followups])
     return db

@@ -12,7 +12,6 @@ until the model's question is written. Questions the notes ask themselves are ne
 
 import hashlib
 import logging
-import sqlite3
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from interviewer.chat import ChatBackend, ChatError
+from interviewer.database import Database, SQLite, Tx
 from interviewer.followup import Interrupted, read
 from interviewer.grading.grader import KIND
 from interviewer.prepared import Preparer
@@ -51,16 +51,16 @@ class QuestionWriter:
         self,
         chat: ChatBackend | None,
         embedder: Embedder,
-        path: Path | None = None,
+        where: Path | Database | None = None,
         preparer: Preparer | None = None,
     ) -> None:
-        """`preparer`: the follow-ups' drafter, whose work is more urgent (it is for the question
+        """`where`: a SQLite file in the data folder, the history's database, or None (in memory).
+        `preparer`: the follow-ups' drafter, whose work is more urgent (it is for the question
         on screen): the writer waits until it is quiet, and stops a reply when it is not."""
         self.chat = chat
         self.embedder = embedder
         self.preparer = preparer
-        self._db = _open(path)
-        self._lock = threading.Lock()  # the sqlite connection is shared by the page's threads
+        self._db = _open(where)
         self._jobs: deque[tuple[KnowledgeBase, QuestionItem]] = deque()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -188,26 +188,29 @@ class QuestionWriter:
         return hashlib.sha256(f"{VERSION}\x1f{name}\x1f{item.language}\x1f{section}".encode()).hexdigest()
 
     def _load(self, key: str) -> Written | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT text, from_llm, rejected FROM written WHERE key = ?", (key,)
-            ).fetchone()
-        return None if row is None else Written(row[0], bool(row[1]), row[2])
+        rows = self._db.rows("SELECT text, from_llm, rejected FROM written WHERE key = ?", (key,))
+        return Written(rows[0][0], bool(rows[0][1]), rows[0][2]) if rows else None
 
     def _save(self, key: str, written: Written) -> None:
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO written VALUES (?, ?, ?, ?)",
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO written (key, text, from_llm, rejected) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET text = excluded.text, from_llm = excluded.from_llm, "
+                "rejected = excluded.rejected",
                 (key, written.text, int(written.from_llm), written.rejected),
             )
 
 
-def _open(path: Path | None) -> sqlite3.Connection:
-    """On disk in the data folder (a cache: safe to delete), or in memory for a throwaway run."""
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(":memory:" if path is None else path, check_same_thread=False)
+def w001_written(db: Tx) -> None:
+    # IF NOT EXISTS: files written before migrations made the table themselves. Not per user,
+    # like the follow-ups: keyed by the section's content, so found only by whoever has it
     db.execute(
         "CREATE TABLE IF NOT EXISTS written (key TEXT PRIMARY KEY, text TEXT, from_llm INT, rejected TEXT)"
     )
+
+
+def _open(where: Path | Database | None) -> Database:
+    """A file in the data folder (a cache: safe to delete), the history's database, or memory."""
+    db = where if isinstance(where, Database) else SQLite(where)
+    db.migrate([w001_written])
     return db

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 from interviewer.grading.grader import Grade, GradePoint, Origin, PointResult
 
 SCHEMA = 2  # 2: sessions keep what they asked (Asked)
+LOCAL = "local"  # the one user of a coach run without logins; nobody can sign in under this name
 
 
 def now() -> datetime:
@@ -102,6 +103,7 @@ class Askable(BaseModel):
 class Session(BaseModel):
     schema_version: int = SCHEMA
     id: str
+    user: str = LOCAL  # whose interview: only they see, resume, appeal, report or export it
     notes: str  # the notes folder it was drawn from
     embedder: str
     options: SessionOptions
@@ -138,6 +140,13 @@ class Session(BaseModel):
     def current(self) -> Turn | None:
         last = self.turns[-1] if self.turns else None
         return last if last and last.answer is None and not last.skipped and not self.finished else None
+
+    @property
+    def interrupted(self) -> bool:
+        """Saved between a graded answer and what comes after it: the process serving it died
+        there (the answer is saved first, so it is never lost); the next step is still to take."""
+        last = self.turns[-1] if self.turns else None
+        return last is not None and last.answer is not None and not self.finished
 
 
 class QuestionResult(BaseModel):

@@ -33,3 +33,12 @@ class Settings(BaseSettings):
     # the browser UI: this computer only, unless you choose otherwise
     host: str = "127.0.0.1"
     port: int = 7860
+    # where the history, the caches and the course notes live: unset, SQLite files in data_dir;
+    # postgresql://... for a class, where every replica reads and writes the same database
+    database_url: str = ""
+    # who is practising (README "Running it for a class"); neither: one local user, no login.
+    # users_file: log in with a name and password from this file (`app.py user add NAME`);
+    # user_header: the user a trusted reverse proxy names in this header (single sign-on),
+    # for an app that only that proxy can reach
+    users_file: Path | None = None
+    user_header: str = ""

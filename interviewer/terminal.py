@@ -9,7 +9,7 @@ from collections.abc import Callable
 from interviewer.bands import scored
 from interviewer.engine import Engine
 from interviewer.grading.grader import Grade
-from interviewer.session import Report, Session, SessionOptions
+from interviewer.session import LOCAL, Report, Session, SessionOptions
 
 _MARK = {"covered": "+", "partly": "~", "missed": "-"}
 
@@ -19,8 +19,9 @@ def run(
     options: SessionOptions,
     read: Callable[[str], str] = input,
     write: Callable[[str], None] = print,
+    user: str = LOCAL,
 ) -> Session:
-    session = engine.start(options)
+    session = engine.start(options, user)
     write("Answer each question; commands: /skip /hint /answer /end\n")
     while (turn := session.current) is not None:
         label = "Follow-up" if turn.kind == "follow_up" else f"Q{len({t.item_id for t in session.turns})}"
@@ -43,7 +44,8 @@ def run(
             if graded.grade:
                 write(show_grade(graded.grade))
     write(show_report(engine.end(session)))
-    write(f"\nSession {session.id} saved. Export it: python app.py export {session.id} --format md")
+    who = "" if user == LOCAL else f" --user {user}"
+    write(f"\nSession {session.id} saved. Export it: python app.py export {session.id} --format md{who}")
     return session
 
 

@@ -9,12 +9,15 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from interviewer.database import Database, connect
+from interviewer.tools import postgres
 from knowledge.embedder import FakeEmbedder, Kind
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach a model hub
@@ -120,3 +123,32 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COACH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("COACH_LLM", "fake")  # tests that need a real LLM load one themselves
     return folder
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.Server]:
+    """PostgreSQL for the whole run: .ci/run's, or one started here (tools/postgres.py). Where
+    none can be had, its tests skip saying why; in CI, where it must be there, they fail."""
+    try:
+        server = postgres.start()
+    except RuntimeError as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"{e}: CI runs the PostgreSQL tests")
+        pytest.skip(f"PostgreSQL tests skipped: {e}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: postgres.Server) -> str:
+    """A fresh, empty database of its own for one test."""
+    return postgres_server.database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The same test on both backends: a SQLite file, and a fresh PostgreSQL database."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    db = connect(url, tmp_path / "data" / "history.sqlite")
+    yield db
+    db.close()

@@ -12,7 +12,7 @@ from interviewer.grading import adapt, calibration, scoring
 from interviewer.grading.grader import Grader
 from interviewer.history import History
 from interviewer.schedule import rating, reviews_of
-from interviewer.session import Session, SessionOptions
+from interviewer.session import LOCAL, Session, SessionOptions
 from interviewer.tools.simulate import FakeClock
 from interviewer.web import views
 from knowledge.embedder import FakeEmbedder
@@ -65,9 +65,9 @@ def engine(tmp_path: Path) -> Engine:
     return Engine(kb, Grader(emb, calibration.load(emb.name)), None, history, FakeClock())
 
 
-def answered(engine: Engine, appeal: float | None, adjust: bool = True) -> Session:
-    """One question answered from the notes, appealed with `appeal`."""
-    s = engine.start(SessionOptions(questions=1, follow_ups=0, seed=0, adjust=adjust))
+def answered(engine: Engine, appeal: float | None, adjust: bool = True, user: str = LOCAL) -> Session:
+    """One question answered from the notes by `user`, appealed with `appeal`."""
+    s = engine.start(SessionOptions(questions=1, follow_ups=0, seed=0, adjust=adjust), user)
     item = engine.kb.item(s.plan[0])
     engine.answer(s, ". ".join(p.text for p in item.rubric[:2]))
     if appeal is not None:
@@ -109,3 +109,12 @@ def test_appeals_on_other_notes_do_not_count(engine: Engine) -> None:
         engine.history.save(s)
     g = answered(engine, None).turns[0].grade
     assert g is not None and g.appeals == 0
+
+
+def test_another_persons_appeals_do_not_set_your_standard(engine: Engine) -> None:
+    for _ in range(adapt.MIN_APPEALS):
+        answered(engine, 1.0, user="someone-else")
+    g = answered(engine, None).turns[0].grade
+    assert g is not None and g.appeals == 0
+    theirs = answered(engine, None, user="someone-else").turns[0].grade
+    assert theirs is not None and theirs.appeals == adapt.MIN_APPEALS

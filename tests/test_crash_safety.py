@@ -103,9 +103,10 @@ def test_kill_9_mid_interview_keeps_every_answered_turn(tmp_path: Path, data_dir
         ).result(timeout=HANG)
         assert "**3 questions**" in summary
         out = client.submit([], 3, 0, "auto", False, api_name="/start").result(timeout=HANG)
-        assert status(out, *ui.PAGE, "job_view").startswith("Question 1 of 3")
+        assert status(out, "session", *ui.PAGE, "job_view").startswith("Question 1 of 3")
+        sid = out[0]  # the interview's id: each call names it
         for n, answer in enumerate(ANSWERS, 2):
-            out = client.submit(answer, api_name="/answer").result(timeout=HANG)
+            out = client.submit(sid, answer, api_name="/answer").result(timeout=HANG)
             # graded, and the next one asked
             assert status(out, "answer", *ui.PAGE).startswith(f"Question {n} of 3")
         os.kill(server.pid, signal.SIGKILL)  # no shutdown hook, no flush: what is on disk is all
@@ -283,7 +284,7 @@ def history_with_sessions(path: Path) -> None:
         store.save(
             Session(id=f"s{n:02d}", notes="/notes", embedder="fake", options=SessionOptions(), plan=plan)
         )
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
+    store.db.rows("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
     store.db.close()
 
 
@@ -308,7 +309,7 @@ def test_damaged_history_is_moved_aside_never_used(
     }[how]
     path.write_bytes(bad)
 
-    with caplog.at_level(logging.WARNING, logger="interviewer.history"):
+    with caplog.at_level(logging.WARNING, logger="interviewer.database"):
         store = History(path)
     moved = store.recovered_from
     assert moved is not None and moved.name.startswith("history.sqlite.corrupt-")

@@ -64,9 +64,9 @@ def test_an_interview_makes_no_outbound_connection(data_dir: Path, monkeypatch: 
     try:
         client = Client(demo.local_url, verbose=False)
         client.predict("Sample notes", "", None, api_name="/load_notes")
-        client.predict([], 1, 1, "auto", False, api_name="/start")
-        client.predict("Dropout zeroes activations during training.", api_name="/answer")
-        client.predict(api_name="/end")
+        sid = client.predict([], 1, 1, "auto", False, api_name="/start")[0]
+        client.predict(sid, "Dropout zeroes activations during training.", api_name="/answer")
+        client.predict(sid, api_name="/end")
     finally:
         demo.close()
     assert seen, "the client's own connections were watched"

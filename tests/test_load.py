@@ -24,22 +24,3 @@ def test_twenty_concurrent_interviews_stay_apart_and_complete(data_dir: Path) ->
         assert [t.answer for t in session.turns if t.answer is not None] == run.answers
         assert session.finished and all(t.grade for t in session.turns if t.answer)
     print(f"\n{USERS} users, {result.turns} turns: p50 {result.p50_s}s, p95 {result.p95_s}s")
-
-
-def test_one_history_saved_from_many_threads_at_once(data_dir: Path) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
-    from interviewer.session import Session, SessionOptions, Turn
-
-    store = History(data_dir / "history.sqlite")
-
-    def save_many(n: int) -> None:
-        session = Session(id=f"s{n}", notes="notes", embedder="fake", options=SessionOptions())
-        for k in range(40):
-            session.turns.append(Turn(item_id=f"i{k}", question=f"q{k}", answer=f"a{n}-{k}"))
-            store.save(session)
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(save_many, range(8)))  # raises here if two transactions interleaved
-    saved = {s.id: s for s in store.sessions()}
-    assert len(saved) == 8 and all(len(s.turns) == 40 for s in saved.values())

@@ -1,5 +1,5 @@
 """A saved interview stands alone: report and export with its notes folder gone, old sessions
-upgraded, and the history's SQLite schema pinned."""
+upgraded (the history's schema is pinned in test_storage.py, on both backends)."""
 
 import json
 import shutil
@@ -11,7 +11,7 @@ import pytest
 import app
 from interviewer import export
 from interviewer.chat import FakeChat
-from interviewer.history import MIGRATIONS, History
+from interviewer.history import History
 from interviewer.report import report
 from interviewer.session import SCHEMA, Session, SessionOptions
 from interviewer.web import handlers
@@ -77,44 +77,3 @@ def test_a_session_saved_before_sessions_kept_their_questions_is_upgraded(
     assert [q.question for q in r.questions] == [q.question for q in report(session).questions]
     assert r.missed == report(session).missed  # points and their sources survive; the model answer can't
     assert "Interview" in export.transcript(loaded, "html")
-
-
-def test_the_history_schema_is_pinned(data_dir: Path) -> None:
-    path = data_dir / "history.sqlite"
-    History(path)
-    with sqlite3.connect(path) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        db.row_factory = sqlite3.Row  # table_info's columns by name: cid, name, type, notnull, dflt_value, pk
-        info = {t: db.execute(f"PRAGMA table_info({t})").fetchall() for t in tables}
-        columns = {t: [(r["name"], r["type"], r["pk"]) for r in rows] for t, rows in info.items()}
-        applied = [r[0] for r in db.execute("SELECT name FROM _migrations")]
-    assert tables == ["_migrations", "cards", "point_results", "reviews", "sessions"]
-    assert columns["sessions"] == [
-        ("id", "TEXT", 1),
-        ("created", "TEXT", 0),
-        ("notes", "TEXT", 0),
-        ("body", "TEXT", 0),
-    ]
-    assert columns["point_results"] == [
-        ("session_id", "TEXT", 1),
-        ("item_id", "TEXT", 2),
-        ("topic", "TEXT", 0),
-        ("point", "TEXT", 3),
-        ("status", "TEXT", 0),
-        ("at", "TEXT", 4),
-    ]
-    assert columns["reviews"] == [
-        ("notes", "TEXT", 1),
-        ("item_id", "TEXT", 2),
-        ("session_id", "TEXT", 3),
-        ("rating", "INTEGER", 0),
-        ("at", "TEXT", 0),
-        ("duration_ms", "INTEGER", 0),
-    ]
-    assert columns["cards"] == [
-        ("notes", "TEXT", 1),
-        ("item_id", "TEXT", 2),
-        ("card", "TEXT", 0),
-        ("due", "TEXT", 0),
-    ]
-    assert applied == [m.__name__ for m in MIGRATIONS] == ["m001_sessions", "m002_cards"]

@@ -45,28 +45,30 @@ def server(data_dir: Path) -> Iterator[str]:
 
 def test_a_short_interview_through_the_api(server: str) -> None:
     client = Client(server, verbose=False)
-    # a tab's State (its session, its notes folder) stays on the server: it is not in the outputs
+    # the tab's notes folder stays on the server (State: not in the outputs); its interview is
+    # in the history, by the id /start returns, which each later call passes back
     summary, topics = client.predict("A folder on this computer", str(NOTES), None, api_name="/load_notes")
     assert "**3 questions**" in summary and "Deep learning" in str(topics)
-    out = named(client.predict([], 2, 1, "auto", False, api_name="/start"), *ui.PAGE, "job_view")
-    chat, status = out["chat"], str(out["status"])
+    out = named(client.predict([], 2, 1, "auto", False, api_name="/start"), "session", *ui.PAGE, "job_view")
+    sid, chat, status = str(out["session"]), out["chat"], str(out["status"])
     assert isinstance(chat, list)
     assert status.startswith("Question 1 of 2") and "Question 1 of 2" in text_of(chat[-1])
-    out = named(client.predict("It is a regularization trick.", api_name="/answer"), "answer", *ui.PAGE)
+    out = named(client.predict(sid, "It is a regularization trick.", api_name="/answer"), "answer", *ui.PAGE)
     chat, feedback = out["chat"], str(out["feedback"])
     assert isinstance(chat, list) and out["answer"] == ""  # the box is cleared for the next answer
     assert [m["role"] for m in chat[-3:]] == ["user", "assistant", "assistant"]
     assert "/10" in text_of(chat[-2]) and "Follow-up" in text_of(chat[-1])
     assert "class='pt " in feedback and "deep_learning.md ›" in feedback
-    hinted = named(client.predict(api_name="/hint"), *ui.PAGE)["chat"]
+    hinted = named(client.predict(sid, api_name="/hint"), *ui.PAGE)["chat"]
     assert isinstance(hinted, list) and text_of(hinted[-1]).startswith("💡")
-    skipped = named(client.predict(api_name="/skip"), *ui.PAGE)["chat"]
+    skipped = named(client.predict(sid, api_name="/skip"), *ui.PAGE)["chat"]
     assert isinstance(skipped, list) and "Question 2 of 2" in text_of(skipped[-1])
-    out = named(client.predict(api_name="/end"), *ui.PAGE, *ui.REPORT, "due")
+    out = named(client.predict(sid, api_name="/end"), *ui.PAGE, *ui.REPORT, "due")
     assert "Overall" in str(out["report"])
     picker = out["pick"]
     assert isinstance(picker, dict)
     session_id = picker["value"]
+    assert session_id == sid
     md, js, html = client.predict(session_id, api_name="/transcripts")
     text = Path(md).read_text(encoding="utf-8")
     assert "It is a regularization trick." in text and "# Report" in text
@@ -77,10 +79,11 @@ def test_two_clients_do_not_share_an_interview(server: str) -> None:
     a, b = Client(server, verbose=False), Client(server, verbose=False)
     for c in (a, b):
         c.predict("A folder on this computer", str(NOTES), None, api_name="/load_notes")
-    a.predict([], 2, 0, "auto", False, api_name="/start")
-    b.predict([], 2, 0, "auto", False, api_name="/start")
-    a.predict("A's answer, about normalization and dropout.", api_name="/answer")
-    chat = named(b.predict(api_name="/hint"), *ui.PAGE)["chat"]
+    sa = a.predict([], 2, 0, "auto", False, api_name="/start")[0]
+    sb = b.predict([], 2, 0, "auto", False, api_name="/start")[0]
+    assert sa != sb
+    a.predict(sa, "A's answer, about normalization and dropout.", api_name="/answer")
+    chat = named(b.predict(sb, api_name="/hint"), *ui.PAGE)["chat"]
     assert isinstance(chat, list)
     texts = [text_of(m) for m in chat]
     assert not any("A's answer" in t for t in texts)
@@ -146,11 +149,12 @@ def test_a_grade_in_one_tab_finishes_while_another_tab_s_follow_up_is_written(da
         a, b = Client(demo.local_url, verbose=False), Client(demo.local_url, verbose=False)
         for c in (a, b):
             c.predict("A folder on this computer", str(NOTES), None, api_name="/load_notes")
-        a.predict([], 2, 1, "auto", False, api_name="/start")  # a follows up: its LLM call is held
-        b.predict([], 2, 0, "auto", False, api_name="/start")
-        writing = a.submit("It is a regularization trick.", api_name="/answer")
+        sa = a.predict([], 2, 1, "auto", False, api_name="/start")[0]  # a follows up: its LLM call is held
+        sb = b.predict([], 2, 0, "auto", False, api_name="/start")[0]
+        writing = a.submit(sa, "It is a regularization trick.", api_name="/answer")
         assert chat.started.wait(60)  # tab a is graded and its follow-up is being written
-        out = named(b.predict("Dropout zeroes random activations.", api_name="/answer"), "answer", *ui.PAGE)
+        answered = b.predict(sb, "Dropout zeroes random activations.", api_name="/answer")
+        out = named(answered, "answer", *ui.PAGE)
         assert "class='pt " in str(out["feedback"])  # tab b's grade is back ...
         assert not writing.done()  # ... while tab a's follow-up is still being written
         chat.release.set()

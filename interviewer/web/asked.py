@@ -11,13 +11,15 @@ from typing import Any
 
 import gradio as gr
 
+from interviewer import course
 from interviewer.messages import Lang, say
 from interviewer.web.coach import Coach
 from interviewer.web.layout import SOURCES
 
 ASKED = (
-    f"(source, path) => source === {json.dumps(SOURCES[2])} ? 'upload'"
-    f" : source === {json.dumps(SOURCES[1])} ? 'folder:' + path : 'sample'"
+    f"(source, path, course) => source === {json.dumps(SOURCES[2])} ? 'upload'"
+    f" : source === {json.dumps(SOURCES[1])} ? 'folder:' + path"
+    f" : source === {json.dumps(SOURCES[3])} ? 'course:' + (course || '') : 'sample'"
 )
 
 
@@ -25,29 +27,33 @@ def noted(demo: gr.Blocks, c: dict[str, Any]) -> gr.Textbox:
     """A hidden textbox holding what the tab asked to load last, set in the browser by the same
     clicks that load notes (its API default, "", means the tab never asked)."""
     box = gr.Textbox("", visible="hidden", elem_id="asked")
-    c["load_btn"].click(None, [c["source"], c["folder"]], box, js=ASKED)
+    c["load_btn"].click(None, [c["source"], c["folder"], c["course"]], box, js=ASKED)
     c["files"].upload(None, None, box, js="() => 'upload'")
     demo.load(None, None, box, js="() => 'sample'")
     return box
 
 
-def root(coach: Coach, asked: str, uploaded: list[str] | None, sample: Path) -> str:
+def root(coach: Coach, asked: str, uploaded: list[str] | None, sample: Path, uploads: Path) -> str:
     """The root of the notes the tab asked for last ("" if it never asked: an API caller,
-    which loads them first)."""
+    which loads them first); `uploads`: where this person's uploads go."""
     if asked == "sample":
         return str(sample.resolve())
+    if asked.startswith(course.PREFIX) and asked != course.PREFIX:
+        return asked  # course notes are named, not a folder
     path = asked.removeprefix("folder:").strip()
     if asked.startswith("folder:") and path:
         return str(Path(path).expanduser().resolve())
     if asked == "upload" and uploaded:  # the same files unpack to the same folder
-        return str(coach.unpack([Path(f) for f in uploaded]).folder.resolve())
+        return str(coach.unpack([Path(f) for f in uploaded], uploads).folder.resolve())
     return ""
 
 
-def name(coach: Coach, root: str, sample: Path, lang: Lang) -> str:
+def name(root: str, sample: Path, uploads: Path, lang: Lang) -> str:
     """The notes as the person knows them, for the status line."""
     if root == str(sample.resolve()):
         return say(lang, "notes_sample")
-    if Path(root).parent == (coach.data_dir / "uploads").resolve():
+    if root.startswith(course.PREFIX):
+        return root.removeprefix(course.PREFIX)
+    if Path(root).parent == uploads.resolve():
         return say(lang, "notes_uploaded")
     return Path(root).name

@@ -1,10 +1,13 @@
 """What every browser tab shares: the models, the history and the notes loaded so far.
 
-A tab keeps only its own Session; anything heavy lives here, once. app.py hands the Coach the
-functions that make the models, so this module never chooses between real and fake ones.
-Models load on first use, so the page is up at once and shows their progress. A notes folder
-is indexed by an Indexer (knowledge/indexer.py: in a low-priority process of its own in the
-app), once however many tabs ask for it; an interview can start on its first questions.
+A tab keeps only its session's id; anything heavy lives here, once, and the session itself in
+the database, so any replica can carry on any interview. app.py hands the Coach the functions
+that make the models, so this module never chooses between real and fake ones. Models load on
+first use, so the page is up at once and shows their progress. A notes folder is indexed by an
+Indexer (knowledge/indexer.py: in a low-priority process of its own in the app), once however
+many tabs ask for it; an interview can start on its first questions. Longer than 250 lines
+because the notes' engines (indexed here, or course notes fetched from the database) share one
+lock and one condition with their loads, and splitting them would split that.
 """
 
 import threading
@@ -15,7 +18,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from interviewer import course
 from interviewer.chat import ChatBackend, ChatError, ModelUnavailable
+from interviewer.database import Database, connect
 from interviewer.engine import Engine
 from interviewer.grading import calibration
 from interviewer.grading.grader import Grader
@@ -29,8 +34,8 @@ from interviewer.web.uploads import Unpacked, unpack
 from knowledge.embedder import Embedder
 from knowledge.indexer import Indexer, InProcess
 from knowledge.ingest import index_dir
-from knowledge.items import IngestSummary
-from knowledge.kb import KnowledgeBase
+from knowledge.items import FileReport, IngestSummary
+from knowledge.kb import KnowledgeBase, open_kb
 
 
 class NotesLoaded(BaseModel):
@@ -58,11 +63,16 @@ class Coach:
         make_embedder: Callable[[], Embedder],
         make_chat: Callable[[], ChatBackend],
         clock: Clock = now,
+        database_url: str = "",
         indexer: Indexer | None = None,
     ) -> None:
+        """`database_url`: PostgreSQL for everything kept (a class); "": SQLite files in data_dir."""
         self.data_dir = data_dir
         self.now = clock  # every engine's clock; a test fakes it to move days on
-        self.history = History(data_dir / "history.sqlite")
+        self.db = connect(database_url, data_dir / "history.sqlite")
+        self.history = History(self.db)  # the local user's; a named user's is history.of(name)
+        self.courses = course.Courses(self.db)
+        self.public: set[str] = set()  # notes every user may practise on: the preloaded sample
         self.indexer = indexer or InProcess()
         self._make_embedder = make_embedder
         self._make_chat = make_chat
@@ -92,7 +102,7 @@ class Coach:
         """One for all engines: drafts follow-ups in the background, kept in the data folder."""
         with self._models:
             if self._preparer is None:
-                self._preparer = Preparer(self.chat(), self.data_dir / "followups.sqlite")
+                self._preparer = Preparer(self.chat(), self._cache("followups.sqlite"))
             return self._preparer
 
     def writer(self) -> QuestionWriter:
@@ -100,9 +110,14 @@ class Coach:
         background, behind the follow-ups; kept in the data folder."""
         with self._models:
             if self._writer is None:
-                path = self.data_dir / "questions.sqlite"
-                self._writer = QuestionWriter(self.chat(), self.grader().embedder, path, self.preparer())
+                where = self._cache("questions.sqlite")
+                self._writer = QuestionWriter(self.chat(), self.grader().embedder, where, self.preparer())
             return self._writer
+
+    def _cache(self, name: str) -> Path | Database:
+        # a file of its own beside a SQLite history (safe to delete); PostgreSQL's tables, shared
+        # by every replica, so a class drafts each follow-up and question once
+        return self.db if self.db.dialect == "postgresql" else self.data_dir / name
 
     def chat(self) -> ChatBackend | None:
         with self._models:
@@ -168,6 +183,32 @@ class Coach:
             del self._loads[root]
             self._changed.notify_all()
 
+    def course(self, name: str) -> NotesLoaded:
+        """Course notes NAME (course.py): their current index, copied from the database, never
+        built here; an engine per version."""
+        grader = self.grader()
+        with self._indexing:  # one copy at a time, like one folder indexed at a time
+            try:
+                folder = self.courses.fetch(name, grader.embedder.name, self.data_dir)
+            except KeyError as e:
+                raise FileNotFoundError(f"There are no course notes called {name!r}.") from e
+            kb = open_kb(folder, grader.embedder)
+            root = kb.manifest.notes_root
+            with self._changed:
+                engine = self._engines.get(root)
+            if engine is None or engine.kb.manifest != kb.manifest:
+                engine = self._engine_on(kb, grader)
+                with self._changed:
+                    self._engines[root] = engine
+                self.writer().queue(kb)
+        m = kb.manifest
+        files = [FileReport(**f.model_dump(exclude={"sha256"})) for f in m.files.values()]
+        summary = IngestSummary(
+            files=files, items=m.items, answered=m.answered, rubric_points=m.rubric_points,
+            seconds=0.0, embedder=m.embedder, reused_files=len(files), embedded_files=0,
+        )  # fmt: skip
+        return NotesLoaded(root=root, summary=summary, topics=engine.topics(), notices=self.notices())
+
     def _engine_on(self, kb: KnowledgeBase, grader: Grader) -> Engine:
         return Engine(kb, grader, self.chat(), self.history, self.now, self.preparer(), self.writer())
 
@@ -175,6 +216,7 @@ class Coach:
         """Indexes the notes (and loads the models) in the background from server start, so a
         Start pressed before the page has loaded them waits for them instead of failing."""
         self._preload_root = str(notes.resolve())
+        self.public.add(self._preload_root)
         threading.Thread(target=self._load_default, args=(notes,), daemon=True, name="preload").start()
 
     def _load_default(self, notes: Path) -> None:
@@ -192,7 +234,8 @@ class Coach:
         """Whether an interview on these notes can start now, on all or the first of them."""
         with self._changed:
             loading = self._loads.get(root)
-            return root in self._engines or (loading is not None and loading.partial is not None)
+            ready = root in self._engines or (loading is not None and loading.partial is not None)
+        return ready or root.startswith(course.PREFIX)  # nothing to index: fetched at start
 
     def indexing(self, root: str) -> bool:
         """Whether these notes are being indexed now."""
@@ -219,22 +262,28 @@ class Coach:
             )
         return out
 
-    def unpack(self, files: list[Path]) -> Unpacked:
-        """Uploaded files checked and written into the data folder (the same upload: the same folder)."""
-        return unpack(files, self.data_dir / "uploads")
+    def unpack(self, files: list[Path], folder: Path | None = None) -> Unpacked:
+        """Uploaded files checked and written into `folder` (the uploader's own; default the data
+        folder's). The same upload: the same folder."""
+        return unpack(files, folder or self.data_dir / "uploads")
 
-    def upload(self, files: list[Path]) -> NotesLoaded:
-        unpacked = self.unpack(files)
+    def upload(self, files: list[Path], folder: Path | None = None) -> NotesLoaded:
+        unpacked = self.unpack(files, folder)
         loaded = self.load(unpacked.folder)
         return loaded.model_copy(update={"refused": unpacked.refused})
 
     def engine(self, root: str) -> Engine:
         """The engine of a notes folder. While the folder is being indexed, the one on its first
         questions as soon as they are ready; if nobody is indexing it (a past session's notes, a
-        Start that came before Load's own event), its indexing begins here in the background."""
+        Start that came before Load's own event), its indexing begins here in the background.
+        Course notes are never indexed here: their index comes from the database (a new version
+        is taken at Load, not mid-interview)."""
         with self._changed:
             if root in self._engines:
                 return self._engines[root]
+        if root.startswith(course.PREFIX):
+            self.course(root.removeprefix(course.PREFIX))
+            return self._engines[root]
         loading, mine = self._claim(root)
         if mine:
             threading.Thread(target=self._run, args=(Path(root), root, loading), daemon=True).start()

@@ -11,6 +11,7 @@ from typing import Any
 import gradio as gr
 
 from interviewer.messages import Lang, say, shown
+from interviewer.web.access import Refused
 from interviewer.web.handlers import UserError
 from interviewer.web.uploads import UploadError
 from knowledge.files import NotesFileError
@@ -22,6 +23,7 @@ log = logging.getLogger("interview-coach")
 # errors whose message is already written for the person reading it
 _PLAIN = (
     UserError,
+    Refused,
     UploadError,
     NotesFileError,
     CorruptIndex,

@@ -1,8 +1,8 @@
 """The browser's events as plain functions: what each button does, with no Gradio in sight.
 
 ui.py wires these to components; tests call them directly with fakes. A tab's only state is
-its Session (None before the first start) and its language (`lang`, what the page and its
-messages are written in); everything else comes from the Coach.
+its Session (None before the first start, saved under its user) and its language (`lang`, what
+the page and its messages are written in); everything else comes from the Coach.
 """
 
 from collections.abc import Iterator
@@ -16,8 +16,8 @@ from interviewer.bands import score_text
 from interviewer.messages import Lang, say, shown
 from interviewer.report import report as report_of
 from interviewer.schedule import Schedule
-from interviewer.session import Report, Session, SessionOptions, overall_score, topic_scores
-from interviewer.web import views
+from interviewer.session import LOCAL, Report, Session, SessionOptions, overall_score, topic_scores
+from interviewer.web import access, views
 from interviewer.web.coach import Coach
 from knowledge.store import write_atomic
 
@@ -40,7 +40,7 @@ class Page(BaseModel):
 
 
 def start(
-    coach: Coach, root: str, options: SessionOptions, lang: Lang = "en", name: str = ""
+    coach: Coach, root: str, options: SessionOptions, lang: Lang = "en", user: str = LOCAL, name: str = ""
 ) -> tuple[Session, Page]:
     """A new interview on the tab's notes, or on the preloaded ones if none. Notes still being
     indexed are waited for until their first questions are ready, and the status says it
@@ -48,9 +48,10 @@ def start(
     root = root or coach.default_root()
     if not root:
         raise UserError(say(lang, "error_no_notes"))
+    access.check_notes(coach, root, user)
     engine = coach.engine(root)
     try:
-        session = engine.start(options)
+        session = engine.start(options, user)
     except ValueError as e:
         raise UserError(say(lang, "error_cant_start", why=shown(lang, str(e)))) from e
     typing(coach, session, "")
@@ -61,13 +62,26 @@ def start(
     return session, page(coach, session, notice, lang=lang)
 
 
-def resume(coach: Coach, lang: Lang = "en") -> tuple[Session, Page]:
-    """The newest interview still waiting for an answer: after a closed tab, a reload or a crash."""
-    for session in coach.history.sessions():
-        if session.current is not None:
+def resume(coach: Coach, lang: Lang = "en", user: str = LOCAL, session_id: str = "") -> tuple[Session, Page]:
+    """The user's newest interview still waiting for an answer (or the one named, if it is): after
+    a closed tab, a reload, a crash, or its replica dying (even between an answer and what's next)."""
+    candidates = [access.load(coach, user, session_id)] if session_id else coach.history.of(user).sessions()
+    for session in candidates:
+        if session.current is not None or session.interrupted:
+            carry_on(coach, session)
             typing(coach, session, "")
             return session, page(coach, session, say(lang, "status_resumed"), lang=lang)
     raise UserError(say(lang, "error_nothing_to_resume"))
+
+
+def carry_on(coach: Coach, session: Session | None, lang: Lang = "en") -> Page | None:
+    """For a session saved between a graded answer and the next question (its replica died there):
+    asks that question now; the page shows this instead of doing what was pressed. Else None."""
+    if session is None or not session.interrupted:
+        return None
+    coach.engine(session.notes).proceed(session, session.turns[-1])
+    typing(coach, session, "")
+    return page(coach, session, say(lang, "status_carried_on"), lang=lang)
 
 
 def answer(coach: Coach, session: Session | None, text: str, lang: Lang = "en") -> Iterator[Page]:
@@ -96,7 +110,7 @@ def typing(coach: Coach, session: Session | None, text: str) -> None:
     turns = len(session.turns)
 
     def embed() -> None:
-        if len(session.turns) != turns or session.current is None:
+        if len(session.turns) != turns or session.current is None or access.moved_on(coach, session, turns):
             return  # Enter came first: this text is graded, or being graded
         try:
             coach.engine(session.notes).typing(session, text)
@@ -129,7 +143,7 @@ def end(coach: Coach, session: Session | None, lang: Lang = "en") -> Page:
     """From the session and the history alone: the notes may have moved or gone meanwhile."""
     if session is None:
         raise UserError(say(lang, "error_nothing_to_end"))
-    saved.end(session, Schedule(coach.history, coach.now))
+    saved.end(session, Schedule(coach.history.of(session.user), coach.now))
     return page(coach, session, lang=lang)
 
 
@@ -179,11 +193,11 @@ class HistoryView(BaseModel):
     choices: list[tuple[str, str]]  # (label, session id) for the export picker
 
 
-def history(coach: Coach, lang: Lang = "en") -> HistoryView:
+def history(coach: Coach, lang: Lang = "en", user: str = LOCAL) -> HistoryView:
     rows: list[list[object]] = []
     trend: list[dict[str, object]] = []
     choices: list[tuple[str, str]] = []
-    for s in coach.history.sessions():
+    for s in coach.history.of(user).sessions():
         answered = sum(1 for t in s.turns if t.answer is not None)
         if not answered:
             continue
@@ -200,19 +214,19 @@ def history(coach: Coach, lang: Lang = "en") -> HistoryView:
     return HistoryView(headers=headers, rows=rows, trend=trend, sessions=len(rows), choices=choices)
 
 
-def export(coach: Coach, session_id: str | None, fmt: str, lang: Lang = "en") -> Path:
-    """Writes the transcript into the data folder's exports/ and returns the file to download;
-    the transcript is in the session's language, not the page's."""
+def export(coach: Coach, session_id: str | None, fmt: str, lang: Lang = "en", user: str = LOCAL) -> Path:
+    """Writes the user's transcript into the data folder's exports/ and returns the file to
+    download; the transcript is in the session's language, not the page's."""
     if not session_id:
         raise UserError(say(lang, "error_nothing_to_export"))
     if fmt not in FORMATS:
         raise UserError(say(lang, "error_format", fmt=repr(fmt)))
-    try:
-        session = coach.history.load(session_id)
-    except KeyError as e:
-        raise UserError(say(lang, "error_no_saved", id=session_id)) from e
+    try:  # absent, or someone else's: the same words
+        session = access.load(coach, user, session_id)
+    except access.Refused as e:
+        raise UserError(shown(lang, str(e))) from e
     text = exporter.transcript(session, fmt)
-    path = coach.data_dir / "exports" / f"interview-{session.id}.{fmt}"
+    path = access.exports(coach, user) / f"interview-{session.id}.{fmt}"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))
     return path

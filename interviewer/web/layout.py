@@ -32,11 +32,12 @@ Choices = list[tuple[str | I18nData, str]]  # (what the page shows, the value ev
 # each language by its own name, as language menus write them
 LANGUAGES: Choices = [(label("lang_auto"), "auto"), ("中文", "zh"), ("English", "en")]
 # the values are the API's (load_notes takes them): the page shows the labels
-SOURCES = ["Sample notes", "A folder on this computer", "Upload files"]
+SOURCES = ["Sample notes", "A folder on this computer", "Upload files", "Course notes"]
 SOURCE_CHOICES: Choices = [
     (label("source_sample"), SOURCES[0]),
     (label("source_folder"), SOURCES[1]),
     (label("source_upload"), SOURCES[2]),
+    (label("source_course"), SOURCES[3]),
 ]
 LATEX: list[dict[str, str | bool]] = [
     {"left": "$$", "right": "$$", "display": True},
@@ -46,7 +47,9 @@ LATEX: list[dict[str, str | bool]] = [
 
 def layout() -> dict[str, Any]:
     """Every component of the page, by name; call inside a gr.Blocks."""
-    session = gr.State(None)  # this tab's Session: tabs never share one
+    # this tab's interview, by id: the interview itself is saved in the database after every
+    # step, so whichever replica the next request reaches goes on with it. Tabs never share one
+    session = gr.Textbox("", visible="hidden", elem_id="session-id")
     root = gr.State("")  # the notes folder this tab practises on
     loaded = gr.State(None)  # what the notes summary shows, redrawn when the language changes
     lang = gr.State("en")  # the tab's language (locale.choose): what the server writes in
@@ -55,6 +58,7 @@ def layout() -> dict[str, Any]:
     with gr.Column(elem_classes="brand"):
         gr.HTML(f"<h1>{label('brand_title')}</h1>")
         gr.HTML(f"<p>{label('brand_tagline')}</p>")
+    user_line = gr.Markdown("", elem_id="user")  # who is signed in, in a class
     with gr.Sidebar(label=label("setup"), open=True, width=330):
         gr.Markdown(f"### {label('setup_notes')}")
         source = gr.Radio(SOURCE_CHOICES, value=SOURCES[0], label=label("source_label"), show_label=False)
@@ -69,6 +73,11 @@ def layout() -> dict[str, Any]:
             file_count="multiple",
             file_types=[".md", ".markdown", ".txt", ".zip"],
             visible=False,
+        )
+        # its choices come when it is picked; any name is let through (the API's callers never
+        # pick it), and the coach says if there are no course notes by that name
+        course = gr.Dropdown(
+            label=label("source_course"), choices=[], visible=False, elem_id="course", allow_custom_value=True
         )
         load_btn = gr.Button(label("load_notes"), size="sm", elem_id="load-notes")
         summary = gr.Markdown(f"*{label('notes_loading')}*", elem_id="notes-summary")
@@ -158,7 +167,11 @@ def layout() -> dict[str, Any]:
                     )
                     schedule_md = gr.Markdown("", elem_id="schedule")
                     gr.Markdown(f"#### {label('download_heading')}")
-                    pick = gr.Dropdown(label=label("pick_label"), choices=[], elem_id="pick")
+                    # any value is let through to the handler, which checks it is yours: the
+                    # choices are kept per replica, and another replica must take a pick too
+                    pick = gr.Dropdown(
+                        label=label("pick_label"), choices=[], elem_id="pick", allow_custom_value=True
+                    )
                     with gr.Row():
                         dl_md = gr.DownloadButton("Markdown", size="sm", elem_id="dl-md")
                         dl_json = gr.DownloadButton("JSON", size="sm", elem_id="dl-json")
@@ -180,6 +193,8 @@ def layout() -> dict[str, Any]:
         "source": source,
         "folder": folder,
         "files": files,
+        "course": course,
+        "user_line": user_line,
         "load_btn": load_btn,
         "summary": summary,
         "topics": topics,

@@ -16,7 +16,7 @@ from interviewer import saved
 from interviewer.bands import score_text
 from interviewer.messages import Lang, day, say, shown
 from interviewer.schedule import Schedule
-from interviewer.session import Session, SessionOptions
+from interviewer.session import LOCAL, Session, SessionOptions
 from interviewer.web import views
 from interviewer.web.coach import Coach
 from interviewer.web.handlers import Page, UserError, page
@@ -53,8 +53,8 @@ def options(
     )
 
 
-def due(coach: Coach, root: str, lang: Lang = "en") -> str:
-    """What the schedule has for today on these notes, per topic."""
+def due(coach: Coach, root: str, lang: Lang = "en", user: str = LOCAL) -> str:
+    """What the user's schedule has for today on these notes, per topic."""
     if not root:
         return ""
     try:
@@ -62,8 +62,9 @@ def due(coach: Coach, root: str, lang: Lang = "en") -> str:
     except FileNotFoundError:
         return ""  # the notes have moved or gone (an interview on them can still end): nothing is due
     ids = [i.id for i in engine.kb.items]
-    per_topic = Counter(engine.kb.item(i).topic for i in engine.schedule.due(root, ids))
-    return views.due_markdown(engine.schedule.counts(root, ids), dict(per_topic), lang)
+    schedule = engine.schedule_of(user)
+    per_topic = Counter(engine.kb.item(i).topic for i in schedule.due(root, ids))
+    return views.due_markdown(schedule.counts(root, ids), dict(per_topic), lang)
 
 
 def job_text(path: str | None, lang: Lang = "en") -> str:
@@ -94,7 +95,8 @@ def appeal(
     if score is None or not 0 <= score <= 10:
         raise UserError(say(lang, "error_appeal_score"))
     try:  # from the session and the history alone: the notes may have moved or gone meanwhile
-        turn = saved.appeal(session, Schedule(coach.history, coach.now), float(score), reason or "")
+        schedule = Schedule(coach.history.of(session.user), coach.now)
+        turn = saved.appeal(session, schedule, float(score), reason or "")
     except ValueError as e:
         raise UserError(say(lang, "error_cant_appeal", why=shown(lang, str(e)))) from e
     given = score_text(turn.grade.score if turn.grade else None, lang)
@@ -110,7 +112,7 @@ class ScheduleView(BaseModel):
 def schedule(coach: Coach, session: Session | None, lang: Lang = "en") -> ScheduleView:
     if session is None or not session.turns:
         return ScheduleView(markdown="", forecast=[])
-    sched = Schedule(coach.history, coach.now)
+    sched = Schedule(coach.history.of(session.user), coach.now)
     today = coach.now().date()
     lines = [f"#### {say(lang, 'next_due')}"]
     for item_id, at in sched.next_due(session.notes, session.plan).items():

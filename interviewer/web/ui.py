@@ -3,7 +3,12 @@
 The components are laid out and named in layout.py; what each button does is in handlers.py;
 every event goes through errors.guarded, so a failure is a message and the session is kept.
 Every event's first input is the tab's language (locale.py), chosen on load and again when the
-interviewer's language changes, which redraws what the server wrote.
+interviewer's language changes, which redraws what the server wrote. Each event acts for the
+person signed in (request.username: Gradio's login, or a trusted proxy's header; the one local
+user without either) on their own interview, loaded by the id the tab holds (access.py), so any
+replica can serve any event. Longer than 250 lines because build() is one function whose
+closures share the page's components, one short one per event; what each event does lives in
+handlers.py, practice.py and sources.py.
 """
 
 import os
@@ -17,8 +22,8 @@ import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from interviewer.messages import Lang, say  # noqa: E402
-from interviewer.session import Session  # noqa: E402
-from interviewer.web import asked, handlers, practice, views  # noqa: E402
+from interviewer.session import LOCAL, Session  # noqa: E402
+from interviewer.web import access, asked, handlers, practice, sources, views  # noqa: E402
 from interviewer.web.coach import Coach, NotesLoaded  # noqa: E402
 from interviewer.web.errors import guarded, guarded_stream  # noqa: E402
 from interviewer.web.handlers import Page, UserError  # noqa: E402
@@ -31,7 +36,13 @@ HERE = Path(__file__).parent
 PROGRESS = gr.Progress(track_tqdm=True)  # tqdm bars (model assembly, embedding) show in the page
 
 
+def who(request: gr.Request) -> str:
+    """The person an event is for: Gradio sets username only when logins are on."""
+    return request.username or LOCAL
+
+
 def build(coach: Coach, bundled: Path) -> gr.Blocks:
+    coach.public.add(str(bundled.resolve()))  # the sample notes are everyone's
     with gr.Blocks(title="Interview Coach") as demo:
         c = layout()
         session = c["session"]
@@ -46,36 +57,40 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         tabs = c["tabs"]
         answer_box = c["answer"]
         downloads_out = [c["dl_md"], c["dl_json"], c["dl_html"]]
+        pick = c["pick"]
         lang = c["lang"]
         page_out = [c[n] for n in PAGE + BUTTONS]
         report_out = [c[n] for n in REPORT]
         asked_box = asked.noted(demo, c)  # the notes this tab asked for last; "" from the API
 
+        def mine(sid: str, request: gr.Request) -> Session | None:
+            return access.load(coach, who(request), sid) if sid else None
+
         def show(p: Page) -> dict[Any, Any]:
             shown = {c["chat"]: p.chat, c["feedback"]: p.feedback, c["status"]: p.status, c["clock"]: p.clock}
             return shown | {c[n]: gr.update(interactive=p.active) for n in BUTTONS}
 
-        def switch_source(choice: str) -> dict[Any, Any]:
+        @guarded
+        def switch_source(lang_: Lang, choice: str) -> dict[Any, Any]:
+            course = choice == SOURCES[3]  # the course notes there are now, when they are wanted
             return {
                 folder: gr.update(visible=choice == SOURCES[1]),
                 files: gr.update(visible=choice == SOURCES[2]),
+                c["course"]: gr.update(visible=course, choices=sources.courses(coach) if course else []),
             }
 
         @guarded
         def load(
-            lang_: Lang, choice: str, path: str, uploaded: list[str] | None, progress: Any = PROGRESS
+            lang_: Lang,
+            request: gr.Request,
+            choice: str,
+            path: str,
+            uploaded: list[str] | None,
+            course: str | None = None,  # None: optional in the API, so older callers still load
+            progress: Any = PROGRESS,
         ) -> dict[Any, Any]:
             progress(0, desc=say(lang_, "progress_models"))
-            if choice == SOURCES[1]:
-                if not path.strip():
-                    raise UserError(say(lang_, "error_no_folder"))
-                loaded = coach.load(Path(path.strip()).expanduser())
-            elif choice == SOURCES[2]:
-                if not uploaded:
-                    raise UserError(say(lang_, "error_no_upload"))
-                loaded = coach.upload([Path(f) for f in uploaded])
-            else:
-                loaded = coach.load(bundled)
+            loaded = sources.load(coach, who(request), choice, path, uploaded, course, bundled, lang_)
             coach.warm()
             return {
                 summary: views.notes_summary(loaded, lang_),
@@ -87,6 +102,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         @guarded_stream
         def begin(
             lang_: Lang,
+            request: gr.Request,
             root_: str,
             topics_: list[str],
             n: float,
@@ -100,66 +116,95 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             adjust_: bool = True,  # grade to the person's own standard (from 5 appeals on)
         ) -> Iterator[dict[Any, Any]]:
             # the notes asked for last, even while they load: never the previous ones in silence
-            notes = asked.root(coach, asked_ or "", uploaded, bundled) or root_ or coach.default_root()
-            named = asked.name(coach, notes, bundled, lang_)
+            uploads_ = access.folder(coach, who(request)) / "uploads"  # this person's
+            notes = asked.root(coach, asked_ or "", uploaded, bundled, uploads_)
+            notes = notes or root_ or coach.default_root()
+            named = asked.name(notes, bundled, uploads_, lang_)
             if notes and not coach.ready(notes):  # being indexed: wait, say so
                 yield {c["status"]: say(lang_, "status_indexing", notes=named)}
             options = practice.options(topics_, n, fu, language, weak, job_, limit, adjust_)
-            s, p = handlers.start(coach, notes, options, lang_, named)
+            s, p = handlers.start(coach, notes, options, lang_, who(request), named)
             shown = {c["job_view"]: practice.job(s, lang_), tabs: gr.update(selected="interview")}
-            yield {session: s, root: s.notes, **show(p), **shown}
+            yield {session: s.id, root: s.notes, **show(p), **shown}
 
         @guarded
-        def due_today(lang_: Lang, root_: str) -> dict[Any, Any]:
-            return {due: practice.due(coach, root_, lang_)}
+        def due_today(lang_: Lang, root_: str, request: gr.Request) -> dict[Any, Any]:
+            return {due: practice.due(coach, root_, lang_, who(request))}
 
         @guarded
         def read_job(lang_: Lang, path: str | None) -> dict[Any, Any]:
             return {job: practice.job_text(path, lang_)}
 
         @guarded
-        def appeal(lang_: Lang, s: Session | None, score: float | None, reason: str) -> dict[Any, Any]:
-            return {session: s, **show(practice.appeal(coach, s, score, reason, lang_))}
+        def appeal(
+            lang_: Lang, sid: str, score: float | None, reason: str, request: gr.Request
+        ) -> dict[Any, Any]:
+            return show(practice.appeal(coach, mine(sid, request), score, reason, lang_))
 
         @guarded
-        def pick_up(lang_: Lang) -> dict[Any, Any]:
-            s, p = handlers.resume(coach, lang_)
-            return {session: s, root: s.notes, **show(p), tabs: gr.update(selected="interview")}
+        def pick_up(lang_: Lang, request: gr.Request) -> dict[Any, Any]:
+            s, p = handlers.resume(coach, lang_, who(request))
+            return {session: s.id, root: s.notes, **show(p), tabs: gr.update(selected="interview")}
 
+        def restore(lang_: Lang, kept_id: str, request: gr.Request) -> dict[Any, Any]:
+            """A page (re)loaded with this browser's interview unfinished shows it again: after a
+            reload, or the page reloading itself once its replica died and another answered."""
+            try:
+                s, p = handlers.resume(coach, lang_, who(request), kept_id) if kept_id else (None, None)
+            except (access.Refused, UserError):
+                s = p = None  # finished, or not this person's (another user on this browser)
+            return {session: s.id, root: s.notes, **show(p)} if s and p else {session: gr.update()}
+
+        # a question's buttons: on a session its replica left between an answer and the next
+        # question, the next question is asked and shown instead (handlers.carry_on)
         @guarded_stream
-        def send_answer(lang_: Lang, s: Session | None, text: str) -> Iterator[dict[Any, Any]]:
+        def send_answer(lang_: Lang, sid: str, text: str, request: gr.Request) -> Iterator[dict[Any, Any]]:
+            s = mine(sid, request)
+            if (resumed := handlers.carry_on(coach, s, lang_)) is not None:
+                yield {answer_box: text, **show(resumed)}  # what was typed stays, to edit
+                return
             for p in handlers.answer(coach, s, text, lang_):
-                yield {session: s, answer_box: "", **show(p)}
+                yield {answer_box: "", **show(p)}
 
         def action(fn: Callable[[Coach, Session | None, Lang], Page]) -> Callable[..., dict[Any, Any]]:
             @guarded
-            def run(lang_: Lang, s: Session | None) -> dict[Any, Any]:
-                return {session: s, **show(fn(coach, s, lang_))}
+            def run(lang_: Lang, sid: str, request: gr.Request) -> dict[Any, Any]:
+                s = mine(sid, request)
+                return show(handlers.carry_on(coach, s, lang_) or fn(coach, s, lang_))
 
             return run
 
-        def typed(s: Session | None, text: str) -> None:
-            handlers.typing(coach, s, text)
+        def typed(sid: str, text: str, request: gr.Request) -> None:
+            try:
+                handlers.typing(coach, mine(sid, request), text)
+            except access.Refused:
+                return  # a key never shows an error: Enter shows any
 
         @guarded
-        def finish(lang_: Lang, s: Session | None) -> dict[Any, Any]:
+        def finish(lang_: Lang, sid: str, request: gr.Request) -> dict[Any, Any]:
+            s = mine(sid, request)
             p = handlers.end(coach, s, lang_)
-            due_now = {due: practice.due(coach, s.notes, lang_) if s else ""}
-            return {session: s, **show(p), **refresh(lang_, s), **due_now, tabs: gr.update(selected="report")}
+            due_now = {due: practice.due(coach, s.notes, lang_, who(request)) if s else ""}
+            return {**show(p), **refresh(lang_, sid, request), **due_now, tabs: gr.update(selected="report")}
 
         @guarded
-        def relabel(lang_: Lang, s: Session | None, loaded: NotesLoaded | None, root_: str) -> dict[Any, Any]:
+        def relabel(
+            lang_: Lang, sid: str, loaded: NotesLoaded | None, root_: str, request: gr.Request
+        ) -> dict[Any, Any]:
             """Everything the server wrote, again in the tab's new language."""
+            s = mine(sid, request)
             p = handlers.page(coach, s, lang=lang_) if s else None
             drawn = show(p) if p else {c["feedback"]: views.feedback_html(None, lang=lang_)}
             notes = {summary: views.notes_summary(loaded, lang_)} if loaded else {}
-            texts = {due: practice.due(coach, root_, lang_), c["job_view"]: practice.job(s, lang_)}
-            return {**drawn, **notes, **texts, **refresh(lang_, s)}
+            today = practice.due(coach, root_, lang_, who(request))
+            texts = {due: today, c["job_view"]: practice.job(s, lang_)}
+            return {**drawn, **notes, **texts, **refresh(lang_, sid, request)}
 
         @guarded
-        def refresh(lang_: Lang, s: Session | None) -> dict[Any, Any]:
+        def refresh(lang_: Lang, sid: str, request: gr.Request) -> dict[Any, Any]:
+            s = mine(sid, request)
             r = handlers.report(coach, s, lang_)
-            h = handlers.history(coach, lang_)
+            h = handlers.history(coach, lang_, who(request))
             plan = practice.schedule(coach, s, lang_)
             charts = views.charts(lang_, r.topics, h.trend, h.sessions, plan.forecast)
             current = s.id if s and any(sid == s.id for _, sid in h.choices) else None
@@ -173,16 +218,21 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
             }
 
         @guarded
-        def downloads(lang_: Lang, session_id: str | None) -> dict[Any, Any]:
+        def downloads(lang_: Lang, session_id: str | None, request: gr.Request) -> dict[Any, Any]:
             buttons = dict(zip(("md", "json", "html"), downloads_out, strict=True))
             if not session_id:
                 return {b: gr.update(value=None) for b in buttons.values()}
-            return {b: str(handlers.export(coach, session_id, fmt, lang_)) for fmt, b in buttons.items()}
+            user = who(request)
+            return {b: str(handlers.export(coach, session_id, f, lang_, user)) for f, b in buttons.items()}
+
+        def signed_in(lang_: Lang, request: gr.Request) -> str:
+            user = who(request)
+            return "" if user == LOCAL else say(lang_, "signed_in", user=user)
 
         notes_out = [summary, topics, root, c["loaded"]]
         hidden: Any = {"api_visibility": "private"}  # UI-only events stay out of the API page
-        source.change(switch_source, source, [folder, files], **hidden)
-        notes_in = [lang, source, folder, files]
+        source.change(switch_source, [lang, source], [folder, files, c["course"]], **hidden)
+        notes_in = [lang, source, folder, files, c["course"]]
         due_in = [lang, root]
         # the bars (model assembly, embedding) show on the summary alone, where there is room
         loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
@@ -196,6 +246,13 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         chosen, switched = follow(demo, c["language"], lang, c["locale"])
         chosen.then(load, notes_in, notes_out, **loading, **hidden).then(due_today, due_in, due, **hidden)
         chosen.then(refresh, [lang, session], report_out, **hidden)
+        chosen.then(signed_in, lang, c["user_line"], **hidden)
+        # this browser's interview id, kept in its localStorage under the same name and key on
+        # every replica (Gradio's default is random per process), so a page that another replica
+        # reloads finds it. No secret: the id alone opens nothing, each event checks whose it is
+        kept = gr.BrowserState("", storage_key="interview-coach", secret="interview-coach")
+        session.change(lambda sid: sid, session, kept, **hidden)
+        chosen.then(restore, [lang, kept], [session, root, *page_out], **hidden)
         redrawn = [summary, due, c["job_view"], *page_out, *report_out]
         switched.then(relabel, [lang, session, c["loaded"], root], redrawn, **hidden)
         c["job_file"].upload(read_job, [lang, c["job_file"]], job, **hidden)
@@ -207,7 +264,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         # answers from several tabs run at once: the embedder takes one batch at a time (its own
         # lock), and the LLM is another process, so a grade never waits for a follow-up being written
         one: Any = {"concurrency_id": "answers", "concurrency_limit": 4}
-        answer_in, answer_out = [lang, session, answer_box], [session, answer_box, *page_out]
+        answer_in, answer_out = [lang, session, answer_box], [answer_box, *page_out]
         c["send"].click(send_answer, answer_in, answer_out, api_name="answer", **one)
         answer_box.submit(send_answer, answer_in, answer_out, api_visibility="private", **one)
         # each change sends the text so far (the newest only, while one is in flight) and returns
@@ -216,13 +273,13 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         quiet: Any = {"trigger_mode": "always_last", "show_progress": "hidden", "concurrency_id": "typing"}
         answer_box.change(typed, [session, answer_box], None, **quiet, **hidden)
         acted = [lang, session]
-        c["hint"].click(action(handlers.hint), acted, [session, *page_out], api_name="hint")
-        c["skip"].click(action(handlers.skip), acted, [session, *page_out], api_name="skip", **one)
-        c["reveal"].click(action(handlers.reveal), acted, [session, *page_out], api_name="model_answer")
-        c["end"].click(finish, acted, [session, *page_out, *report_out, due, tabs], api_name="end")
+        c["hint"].click(action(handlers.hint), acted, page_out, api_name="hint")
+        c["skip"].click(action(handlers.skip), acted, page_out, api_name="skip", **one)
+        c["reveal"].click(action(handlers.reveal), acted, page_out, api_name="model_answer")
+        c["end"].click(finish, acted, [*page_out, *report_out, due, tabs], api_name="end")
         appeal_in = [lang, session, c["appeal_score"], c["appeal_reason"]]
-        c["appeal"].click(appeal, appeal_in, [session, *page_out], api_name="appeal")
-        c["pick"].change(downloads, [lang, c["pick"]], downloads_out, api_name="transcripts")
+        c["appeal"].click(appeal, appeal_in, page_out, api_name="appeal")
+        pick.change(downloads, [lang, pick], downloads_out, api_name="transcripts")
     return demo
 
 
