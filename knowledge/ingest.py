@@ -28,6 +28,9 @@ from knowledge.store import CorruptIndex, FileEntry, Manifest, Payload, PointRow
 log = logging.getLogger(__name__)
 BATCH = 256  # texts per call to the embedder, which orders each call by tokens
 GROUP = 256  # points embedded before the questions so far are handed to on_partial
+# ...except the first group: a few questions an interview can start on come within seconds, even
+# at the lowest priority beside a busy page; past it, bigger groups cost fewer index rebuilds
+FIRST_GROUP = 32
 
 
 def index_dir(data_dir: Path, notes_root: Path, embedder: str) -> Path:
@@ -205,7 +208,7 @@ def _assemble(
 
     if total:
         embedded(0)
-    batches = _groups(fresh, GROUP)
+    batches = _groups(fresh, FIRST_GROUP, GROUP)
     for n, items in enumerate(batches):
         group_texts = [p.text for i in items for p in i.rubric]
         _embed([t for t in group_texts if t not in done], embedder, POINT_KIND, done, embedded)
@@ -218,13 +221,14 @@ def _assemble(
     return Payload(items=keep + fresh, points=points_of(keep + fresh)), np.vstack(vectors)
 
 
-def _groups(items: list[QuestionItem], points: int) -> list[list[QuestionItem]]:
-    """Items in their notes' order, cut once a group holds `points` points (a question is never
-    split): the first questions of the first files are ready first."""
+def _groups(items: list[QuestionItem], first: int, points: int) -> list[list[QuestionItem]]:
+    """Items in their notes' order, cut once the first group holds `first` points and each
+    later one `points` (a question is never split): the first questions of the first files are
+    ready first."""
     groups: list[list[QuestionItem]] = [[]]
     size = 0
     for item in items:
-        if size >= points:
+        if size >= (first if len(groups) == 1 else points):
             groups.append([])
             size = 0
         groups[-1].append(item)

@@ -67,9 +67,10 @@ def test_the_worker_indexes_at_the_lowest_priority_with_progress_and_partial_ind
     assert w.proc is not None and w.proc.pid != os.getpid()
     assert os.getpriority(os.PRIO_PROCESS, w.proc.pid) == NICE
     assert summary.items == len(kb.items) == 300 and kb.point_index.count == 600
-    assert [len(p.items) for p in partial] == [128, 256]  # after each group of 256 points but the last
+    # after each group but the last: the first of 32 points, then of 256
+    assert [len(p.items) for p in partial] == [16, 144, 272]
     first = partial[0]
-    assert first.items == kb.items[:128]  # the notes' first questions, with their own vectors
+    assert first.items == kb.items[:16]  # the notes' first questions, with their own vectors
     assert np.array_equal(first.point_vectors(first.items[5].id), kb.point_vectors(kb.items[5].id))
     bar = capsys.readouterr().err  # mirrored here, where the page tracks tqdm bars
     assert "embedding notes: 100%" in bar and "600/600" in bar
@@ -217,7 +218,7 @@ def test_start_on_a_folder_the_worker_is_indexing_begins_on_its_first_questions(
     try:
         root = str(notes.resolve())
         session, page = handlers.start(coach, root, SessionOptions(questions=3, follow_ups=0, seed=1))
-        assert re.search("Indexing big: starting on the first (128|256) questions…", page.status)
+        assert re.search("Indexing big: starting on the first (16|144|272) questions…", page.status)
         assert started.wait(HANG) and coach.indexing(root)  # the last file is held: still indexing
         assert all(coach.engine(root).kb.item(i).source != "09.md" for i in session.plan)
         go.set()
