@@ -5,7 +5,10 @@ splits.py joins them), one answer of each; its human grade is the "appeal" for o
 The map adapt.py fits on those K pairs adjusts the grades of every answer to the file's other
 questions, and only those are scored, so no appealed question is reported. Each grader is
 adjusted by its own pairs; the same rows unadjusted are reported beside (`unadapted`), with
-the mean predictor's RMSE on them. Mean and sd over the draws.
+the mean predictor's RMSE on them. Mean and sd over the draws. `best_line`: the RMSE of the
+least-squares line from each grader's scores to the human grades of the scored rows, fitted on
+those very rows: the most any map of level and slope (adapt.py's kind) could reach, however
+many appeals it had.
 """
 
 from collections.abc import Callable
@@ -34,6 +37,7 @@ def report(
         raise ValueError(f"--adapt {appeals}: the file has only {len(order)} questions to draw from")
     adapted: dict[str, list] = {g: [] for g in GRADERS}
     plain: dict[str, list] = {g: [] for g in GRADERS}
+    best: dict[str, list[float]] = {g: [] for g in GRADERS}
     scored_rows = []
     for draw in range(draws):
         rng = np.random.default_rng(draw)
@@ -51,12 +55,15 @@ def report(
             moved = [scoring.adjusted(predicted[g][i] * 10, ceiling[i], fitted) / 10 for i in scored]
             adapted[g].append(metrics(human, np.array(moved) * scale, scale, 0.0, groups))
             plain[g].append(metrics(human, predicted[g][scored] * scale, scale, 0.0, groups))
+            slope, level = np.polyfit(predicted[g][scored], human, 1)
+            best[g].append(float(np.sqrt(np.mean((level + slope * predicted[g][scored] - human) ** 2))))
     return {
         "appeals": appeals,
         "draws": draws,
         "scored": float(np.mean(scored_rows)),  # rows per draw: those of the questions not appealed
         "graders": {g: _figures(runs) for g, runs in adapted.items()},
         "unadapted": {g: _figures(runs) for g, runs in plain.items()},
+        "best_line": {g: round(float(np.mean(rmse)), 4) for g, rmse in best.items() if rmse},
     }
 
 
