@@ -65,7 +65,7 @@ class Engine:
             notes=self.kb.manifest.notes_root,
             embedder=self.grader.embedder.name,
             options=options,
-            plan=planning.plan(self.kb, options, self.schedule_of(user), job.relevance, self._gradable),
+            plan=planning.plan(self.kb, options, self.schedule_of(user), job.relevance, self._askable),
             job=job.requirements,
             created=self.now(),
         )
@@ -84,7 +84,7 @@ class Engine:
         return [
             Askable(id=i.id, question=q, source=i.source, line=i.line, written_by=by)
             for i in self.kb.items
-            if i.rubric or self._gradable(i.id)
+            if self._askable(i.id)
             for q, by in [self._wording(i)]
         ]
 
@@ -225,8 +225,13 @@ class Engine:
     def _save(self, session: Session) -> None:  # in its own user's history, never another's
         self.history.of(session.user).save(session)
 
-    def _gradable(self, item_id: str) -> bool:
-        return bool(self._rubric(self.kb.item(item_id)).points)
+    def _askable(self, item_id: str) -> bool:
+        """Graded by its own points or related ones; a code section once the LLM has asked
+        what its code does (the template alone can't say)."""
+        item = self.kb.item(item_id)
+        if item.code and self._wording(item)[1] != "model":
+            return False
+        return bool(item.rubric) or bool(self._rubric(item).points)
 
     def _wording(self, item: QuestionItem) -> tuple[str, WrittenBy]:
         """The question as it is asked now: the notes' own, the LLM's, or the template."""

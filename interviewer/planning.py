@@ -20,10 +20,11 @@ def plan(
     options: SessionOptions,
     schedule: Schedule,
     relevance: dict[str, float],
-    gradable: Callable[[str], bool],
+    askable: Callable[[str], bool],
 ) -> list[str]:
-    """Item ids of the interview's main questions. `gradable(id)`: whether related notes give a
-    question-only item points to grade it by (a search, so asked only of items it reaches)."""
+    """Item ids of the interview's main questions. `askable(id)`: whether the item can be asked
+    now and graded (Engine.askable; for a question-only item a search, so asked only of the
+    items the plan reaches)."""
     wanted = set(options.topics)
     pool = [i.id for i in kb.items if not wanted or i.topic in wanted or wanted & set(i.tags)]
     if options.review_weak:
@@ -35,17 +36,17 @@ def plan(
         pool = schedule.plan(kb.manifest.notes_root, pool, options.seed)
     if relevance:  # aimed at a job: its most relevant questions first, the schedule's order after
         pool.sort(key=lambda i: -relevance.get(i, -1.0))
-    return keep(kb, pool, options.questions, gradable)
+    return keep(kb, pool, options.questions, askable)
 
 
-def keep(kb: KnowledgeBase, pool: list[str], n: int, gradable: Callable[[str], bool]) -> list[str]:
-    """The first n of the pool the notes can grade, in its order, except that one graded by its
+def keep(kb: KnowledgeBase, pool: list[str], n: int, askable: Callable[[str], bool]) -> list[str]:
+    """The first n of the pool that can be asked, in its order, except that one graded by its
     own points opens: a first interview never starts with "your notes have nothing on this"."""
     chosen: list[str] = []
     for i in pool:
         if len(chosen) == n:
             break
-        if kb.item(i).rubric or gradable(i):
+        if askable(i):
             chosen.append(i)
     own = next((i for i in chosen if kb.item(i).rubric), None)
     if own is not None:

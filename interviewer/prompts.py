@@ -28,6 +28,7 @@ class InterviewerPrompts(BaseModel):
     judge: str
     write_question: str
     write_question_plain: str
+    write_code_question: str
 
 
 _ENV = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)

@@ -35,7 +35,10 @@ VERSION = 1  # of the prompts and checks: a change makes every stored question s
 # (prompt, temperature): two greedy prompts, then one sampled try with a fixed seed, so the same
 # section always gets the same question
 TRIES = (("write_question", 0.0), ("write_question_plain", 0.0), ("write_question", 0.7))
+# a section that is code alone: the model reads the code and asks what it does, or it is not asked
+CODE_TRIES = (("write_code_question", 0.0), ("write_code_question", 0.7))
 MAX_POINTS = 8  # the section's first points: the model needs the gist, and prefill costs time
+MAX_CODE_CHARS = 1500  # of a code section: a screenful, enough to tell what it does
 WrittenBy = Literal["notes", "model", "template"]
 
 
@@ -138,20 +141,21 @@ class QuestionWriter:
         points = [p.text for p in item.rubric[:MAX_POINTS]]
         heading = " › ".join(item.heading_path)
         problem = "no draft"
-        for seed, (name, temperature) in enumerate(TRIES):
+        code = item.answer[:MAX_CODE_CHARS]
+        for seed, (name, temperature) in enumerate(CODE_TRIES if item.code else TRIES):
+            values = {"code": code} if item.code else {"points": points}
             messages = [
                 {"role": "system", "content": render("system", language=item.language)},
-                {
-                    "role": "user",
-                    "content": render(name, heading=heading, points=points, language=item.language),
-                },
+                {"role": "user", "content": render(name, heading=heading, language=item.language, **values)},
             ]
             try:
                 text = read(self.chat, messages, temperature, seed, interrupt).strip().strip('"“”')
             except ChatError as e:
                 return Written(item.question, False, f"LLM failed: {e}")
             problem = check(text, item) or ""
-            if not problem and not grounded(self.embedder.encode([text], KIND)[0], kb, item):
+            # code has no points to ground a question in: the checks in words are all it gets
+            vector = None if item.code or problem else self.embedder.encode([text], KIND)[0]
+            if vector is not None and not grounded(vector, kb, item):
                 problem = "not answerable from this section"
             if not problem:
                 return Written(text, True)
@@ -184,7 +188,9 @@ class QuestionWriter:
 
     def _key(self, item: QuestionItem) -> str:
         name = getattr(self.chat, "name", "none")
-        section = "\x1f".join([*item.heading_path, item.question, item.answer])
+        # a code section's key is new, so the questions written before it was read as code are not kept
+        code = ["code"] if item.code else []
+        section = "\x1f".join([*item.heading_path, item.question, item.answer, *code])
         return hashlib.sha256(f"{VERSION}\x1f{name}\x1f{item.language}\x1f{section}".encode()).hexdigest()
 
     def _load(self, key: str) -> Written | None:

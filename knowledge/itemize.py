@@ -155,7 +155,8 @@ class _Maker:
         question = template_question(heading, parents, title, language, code)
         if question is None:
             return None
-        return self._item(sec, ancestors, labelled, question, "template", sec.head.line, key=heading)
+        item = self._item(sec, ancestors, labelled, question, "template", sec.head.line, key=heading)
+        return item.model_copy(update={"code": code})
 
     def _item(
         self,

@@ -33,6 +33,9 @@ class QuestionItem(BaseModel):
     # "template": built from a plain heading ("请介绍贪婪解码"), which the LLM may rewrite later
     # (interviewer/question_writer.py)
     written_by: WrittenBy = "notes"
+    # the section is code with no words on what it does: asked only once the LLM, shown the
+    # code, has written a question on it that passes the checks (interviewer/question_writer.py)
+    code: bool = False
 
     @property
     def answered(self) -> bool:

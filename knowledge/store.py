@@ -20,7 +20,7 @@ from knowledge.index import VectorIndex
 from knowledge.items import FileReport, QuestionItem
 
 FORMAT_VERSION = 2  # 2: no chunk index (nothing read it)
-PARSER_VERSION = 4  # bump when parsing or embedding changes, so unchanged files are redone
+PARSER_VERSION = 5  # bump when parsing or embedding changes, so unchanged files are redone
 
 
 class CorruptIndex(Exception):

@@ -11,6 +11,7 @@ VALUES: dict[str, object] = {
     "reference": "Dropout zeroes activations.",
     "heading": "Regularization › Dropout",
     "points": ["Dropout zeroes activations", "It reduces co-adaptation"],
+    "code": "def drop(x, p):\n    return x * (rng.random(x.shape) > p) / (1 - p)",
 }
 
 

@@ -209,3 +209,45 @@ def test_the_feedback_says_who_wrote_the_question_and_cites_the_section(
     assert "written by the local model" in shown and "dl.md › Dropout" in shown
     other = next(t for t in session.turns if session.asked[t.item_id].written_by == "notes")
     assert "local model" not in feedback_html(other, session.asked[other.item_id])
+
+
+CODE = """## Learning rate schedules
+- Cosine annealing lowers the learning rate along a half cosine, from its peak to zero
+
+## Cosine annealing
+```python
+def cosine(step, total, lr):
+    return 0.5 * lr * (1 + math.cos(math.pi * step / total))
+```
+"""
+COSINE_Q = "How does this function change the learning rate as the steps go by?"
+
+
+def test_a_code_section_is_asked_only_once_the_model_has_read_its_code_and_asked_about_it(
+    tmp_path: Path,
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "lr.md").write_text(CODE)
+    emb = FakeEmbedder()
+    kb, _ = ingest(notes, emb, index_dir(tmp_path / "data", notes, emb.name))
+    code = item(kb, "Cosine annealing")
+    assert code.code and not code.rubric and code.question == "Explain the code that implements Cosine annealing."
+
+    def engine(writer: QuestionWriter) -> Engine:
+        grader = Grader(emb, calibration.load(emb.name))
+        return Engine(kb, grader, None, History(tmp_path / "h.sqlite"), writer=writer)
+
+    # the template can't say what the code does, nor can a model whose every draft fails: not asked
+    failing = QuestionWriter(FakeChat(["It computes a cosine.", "Cosine annealing?"]), emb)
+    assert failing.write(kb, code).rejected == "repeats the heading"
+    for writer in (QuestionWriter(None, emb), failing):
+        assert code.id not in {q.id for q in engine(writer).questions()}
+        plans = [engine(writer).start(SessionOptions(questions=5, seed=s, follow_ups=0)).plan for s in range(4)]
+        assert all(code.id not in plan for plan in plans) and all(plans)
+    chat = FakeChat([COSINE_Q])
+    writer = QuestionWriter(chat, emb)
+    assert writer.write(kb, code).from_llm
+    assert "math.cos(math.pi * step / total)" in chat.history[0][-1]["content"]  # it was shown the code
+    listed = {q.id: q for q in engine(writer).questions()}
+    assert (listed[code.id].question, listed[code.id].written_by) == (COSINE_Q, "model")
