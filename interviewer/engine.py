@@ -81,12 +81,8 @@ class Engine:
 
     def questions(self) -> list[Askable]:
         """Every question an interview here can ask, in the notes' order, worded as asked now."""
-        return [
-            Askable(id=i.id, question=q, source=i.source, line=i.line, written_by=by)
-            for i in self.kb.items
-            if self._askable(i.id)
-            for q, by in [self._wording(i)]
-        ]
+        asked = [(i, *self._wording(i)) for i in self.kb.items if self._askable(i.id)]
+        return [Askable(id=i.id, question=q, source=i.source, line=i.line, written_by=w) for i, q, w in asked]
 
     def answer(self, session: Session, text: str) -> Turn:
         """Grade the current question's answer, then ask what comes next. Returns the graded turn."""
@@ -226,12 +222,10 @@ class Engine:
         self.history.of(session.user).save(session)
 
     def _askable(self, item_id: str) -> bool:
-        """Graded by its own points or related ones; a code section once the LLM has asked
-        what its code does (the template alone can't say)."""
+        """Graded by its own points or related ones; code alone, once the LLM asked what it does."""
         item = self.kb.item(item_id)
-        if item.code and self._wording(item)[1] != "model":
-            return False
-        return bool(item.rubric) or bool(self._rubric(item).points)
+        code_unasked = item.code and self._wording(item)[1] != "model"
+        return not code_unasked and (bool(item.rubric) or bool(self._rubric(item).points))
 
     def _wording(self, item: QuestionItem) -> tuple[str, WrittenBy]:
         """The question as it is asked now: the notes' own, the LLM's, or the template."""

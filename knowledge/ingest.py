@@ -27,10 +27,8 @@ from knowledge.store import CorruptIndex, FileEntry, Manifest, Payload, PointRow
 
 log = logging.getLogger(__name__)
 BATCH = 256  # texts per call to the embedder, which orders each call by tokens
-GROUP = 256  # points embedded before the questions so far are handed to on_partial
-# ...except the first group: a few questions an interview can start on come within seconds, even
-# at the lowest priority beside a busy page; past it, bigger groups cost fewer index rebuilds
-FIRST_GROUP = 32
+GROUP = 256  # points embedded before the questions so far are handed to on_partial...
+FIRST_GROUP = 32  # ...but the first: questions to start on within seconds, even at nice 19
 
 
 def index_dir(data_dir: Path, notes_root: Path, embedder: str) -> Path:
@@ -222,17 +220,13 @@ def _assemble(
 
 
 def _groups(items: list[QuestionItem], first: int, points: int) -> list[list[QuestionItem]]:
-    """Items in their notes' order, cut once the first group holds `first` points and each
-    later one `points` (a question is never split): the first questions of the first files are
-    ready first."""
+    """Items in their notes' order, cut once the first group holds `first` points, each later
+    one `points` (a question is never split): the first files' first questions come first."""
     groups: list[list[QuestionItem]] = [[]]
-    size = 0
     for item in items:
-        if size >= (first if len(groups) == 1 else points):
+        if sum(len(i.rubric) for i in groups[-1]) >= (first if len(groups) == 1 else points):
             groups.append([])
-            size = 0
         groups[-1].append(item)
-        size += len(item.rubric)
     return groups
 
 

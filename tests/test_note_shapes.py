@@ -221,7 +221,8 @@ def test_plain_headings_become_template_items() -> None:
     assert "argmax" in greedy.answer
     assert points(beam) == ["应用场景：机器翻译", "应用场景：文本摘要"]
     assert not items[4].rubric and "cos(pi" in items[4].answer
-    assert [i.code for i in items] == [i == 4 for i in range(len(items))]  # asked once the LLM says what it does
+    # code alone: asked once the LLM says what it does
+    assert [i.code for i in items] == [i == 4 for i in range(len(items))]
     assert points(items[5]) == ["贪婪：多样性 低；质量 中", "Beam：多样性 中；质量 高"]
     assert not items[6].answered and not items[6].rubric
 

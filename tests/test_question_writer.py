@@ -232,7 +232,8 @@ def test_a_code_section_is_asked_only_once_the_model_has_read_its_code_and_asked
     emb = FakeEmbedder()
     kb, _ = ingest(notes, emb, index_dir(tmp_path / "data", notes, emb.name))
     code = item(kb, "Cosine annealing")
-    assert code.code and not code.rubric and code.question == "Explain the code that implements Cosine annealing."
+    assert code.code and not code.rubric
+    assert code.question == "Explain the code that implements Cosine annealing."
 
     def engine(writer: QuestionWriter) -> Engine:
         grader = Grader(emb, calibration.load(emb.name))
@@ -243,7 +244,8 @@ def test_a_code_section_is_asked_only_once_the_model_has_read_its_code_and_asked
     assert failing.write(kb, code).rejected == "repeats the heading"
     for writer in (QuestionWriter(None, emb), failing):
         assert code.id not in {q.id for q in engine(writer).questions()}
-        plans = [engine(writer).start(SessionOptions(questions=5, seed=s, follow_ups=0)).plan for s in range(4)]
+        options = [SessionOptions(questions=5, seed=s, follow_ups=0) for s in range(4)]
+        plans = [engine(writer).start(o).plan for o in options]
         assert all(code.id not in plan for plan in plans) and all(plans)
     chat = FakeChat([COSINE_Q])
     writer = QuestionWriter(chat, emb)
