@@ -23,7 +23,7 @@ def plan(
     askable: Callable[[str], bool],
 ) -> list[str]:
     """Item ids of the interview's main questions. `askable(id)`: whether the item can be asked
-    now and graded (Engine.askable; for a question-only item a search, so asked only of the
+    now and graded (Engine._askable; for a question-only item a search, so asked only of the
     items the plan reaches)."""
     wanted = set(options.topics)
     pool = [i.id for i in kb.items if not wanted or i.topic in wanted or wanted & set(i.tags)]

@@ -276,7 +276,7 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         answer_box.change(typed, [session, answer_box], None, **quiet, **hidden)
         acted = [lang, session]
         # Hint and Skip answer in milliseconds: a spinner drawn over the page's nine outputs and
-        # taken away again cost the browser more than the answer (Hint 0.19 -> 0.14 s in the page)
+        # taken away again cost the browser more than the answer itself
         at_once: Any = {"show_progress": "hidden"}
         c["hint"].click(action(handlers.hint), acted, page_out, api_name="hint", **at_once)
         c["skip"].click(action(handlers.skip), acted, page_out, api_name="skip", **one, **at_once)
