@@ -208,3 +208,20 @@ def test_appeals_recover_a_graders_level_on_the_questions_left() -> None:
     # the squeeze is a line: the best line through the scored rows undoes it exactly
     best = out["best_line"]
     assert best == {"rubric": pytest.approx(0.0, abs=1e-9), "interview": pytest.approx(0.0, abs=1e-9)}
+
+
+def test_variants_measure_each_design_choice_with_every_file_held_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = split_fixture(tmp_path)
+    argv = ["eval", str(first), str(second), "--embedder", "fake", "--judge-rows", "0", "--json"]
+    assert app.main([*argv, "--leave-one-file-out", "--variants", "--adapt", "3"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    files = {"first.jsonl", "second.jsonl"}
+    for part in ("raw", "interview", "adapted"):
+        assert result[part] and all(set(per_file) == files for per_file in result[part].values())
+    shipped = result["interview"]["shipped caps"]
+    gated = result["interview"]["+ a gate on the closest point (vague answers lower)"]
+    for name in files:  # the gate only lowers scores: never the same figures by accident
+        assert -1 <= gated[name]["pearson"] <= 1 and gated[name]["rmse"] != shipped[name]["rmse"]
+    assert app.main([*argv, "--variants"]) == 2  # only with --leave-one-file-out

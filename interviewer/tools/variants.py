@@ -47,6 +47,9 @@ def run(files: list[tuple[list[EvalRow], float]], names: list[str], grader: Grad
     out["interview"]["before: points cap 2 + 8 x coverage, elsewhere margin 0.1"] = _figures(
         p, _caps_before(p, grader, splits), names, scales
     )
+    out["interview"]["+ a gate on the closest point (vague answers lower)"] = _figures(
+        p, _gated(p, shipped["interview"], splits), names, scales
+    )
     if appeals:
         maps: dict[str, Callable[[list[tuple[float, float]]], adapt.Adjustment | None]] = {
             "shipped map": adapt.fit,
@@ -138,6 +141,21 @@ def _caps_before(p: Prepared, grader: Grader, splits: list[tuple[np.ndarray, np.
             coverage = sum({"covered": 1.0, "partly": 0.5}.get(pt.status, 0.0) for pt in grade.points)
             cap = 2 + 8 * coverage / len(grade.points) if grade.points else 10.0
             out[i] = min(grade.score or 0.0, cap) / 10
+    return out
+
+
+def _gated(p: Prepared, interview: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The interview score scaled down as the answer's closest point falls from where 95% of
+    the training answers are to where half the answers paired with another question are: what
+    would take a vague answer ("I would have to look it up") toward 0."""
+    nearest = np.array([float(s.sim.max()) if s.sim.size and not s.guard else 0.0 for s in p.signals])
+    out = interview.copy()
+    for train, test in splits:
+        rows = set(train.tolist())
+        off = [float(s.sim.max()) for i, _, s in p.negatives if i in rows and not s.guard and s.sim.size]
+        real = [nearest[i] for i in train if not p.signals[i].guard]
+        low, high = float(np.median(off)), float(np.quantile(real, 0.05))
+        out[test] *= np.clip((nearest[test] - low) / max(high - low, 1e-6), 0.0, 1.0)
     return out
 
 
