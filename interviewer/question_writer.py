@@ -31,7 +31,7 @@ from knowledge.items import QuestionItem
 from knowledge.kb import KnowledgeBase
 
 log = logging.getLogger(__name__)
-VERSION = 1  # of the prompts and checks: a change makes every stored question stale
+VERSION = 2  # of the prompts and checks: a change makes every stored question stale
 # (prompt, temperature): two greedy prompts, then one sampled try with a fixed seed, so the same
 # section always gets the same question
 TRIES = (("write_question", 0.0), ("write_question_plain", 0.0), ("write_question", 0.7))
@@ -139,14 +139,14 @@ class QuestionWriter:
         if self.chat is None:
             return Written(item.question, False, "no LLM")
         points = [p.text for p in item.rubric[:MAX_POINTS]]
-        heading = " › ".join(item.heading_path)
+        values: dict[str, object] = {"heading": " › ".join(item.heading_path), "points": points}
+        if item.code:  # its own heading alone, which the model names (a whole path, it copied)
+            values = {"heading": item.heading_path[-1], "code": item.answer[:MAX_CODE_CHARS]}
         problem = "no draft"
-        code = item.answer[:MAX_CODE_CHARS]
         for seed, (name, temperature) in enumerate(CODE_TRIES if item.code else TRIES):
-            values = {"code": code} if item.code else {"points": points}
             messages = [
                 {"role": "system", "content": render("system", language=item.language)},
-                {"role": "user", "content": render(name, heading=heading, language=item.language, **values)},
+                {"role": "user", "content": render(name, language=item.language, **values)},
             ]
             try:
                 text = read(self.chat, messages, temperature, seed, interrupt).strip().strip('"“”')

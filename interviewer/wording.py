@@ -1,6 +1,7 @@
 """Is a question the LLM wrote for a section of notes usable? Checks in words, and one in vectors.
 
     check(text, item)       one question, in the notes' language, not the heading again, not
+                            pointing at notes the candidate can't see ("这段代码"), not
                             stating one of the section's points
     grounded(v, kb, item)   the section's own points are among the closest to the question in
                             all the notes: it can be answered, and graded, from that section
@@ -23,6 +24,11 @@ GIVES_AWAY = 0.6  # this share of a point's own words (those the headings don't 
 MIN_SECRET_WORDS = 4  # a point with fewer new words can't be given away by a share of them
 NEAREST = 10  # grounded: the section's points among this many closest points of the notes (at most)
 _PUNCT = re.compile(r"[\W_]+")
+_UNSEEN = re.compile(
+    r"这段|这一段|该段|上面的|上述|以上|下面的|以下|该代码|这个代码|这些代码|"
+    r"\b(?:this|the above|the following|the given|that) (?:code|snippet|function|section|passage|text)\b",
+    re.I,
+)
 
 
 def check(text: str, item: QuestionItem) -> str | None:
@@ -37,6 +43,10 @@ def check(text: str, item: QuestionItem) -> str | None:
         return "more than one sentence"
     if is_cjk(text) != (item.language == "zh"):
         return "not in the notes' language"
+    if "›" in text:
+        return "repeats the heading"
+    if _UNSEEN.search(text):  # the candidate is asked, never shown, the notes
+        return "points at notes the candidate can't see"
     core = _PUNCT.sub("", text.lower())
     for heading in item.heading_path:
         head = _PUNCT.sub("", heading.lower())

@@ -79,6 +79,9 @@ def test_a_usable_question_passes_and_each_fault_is_named(kb: KnowledgeBase) -> 
     assert check(given, dropout) == "gives the answer away"
     assert check("为什么注意力分数要缩放？", zh_item()) is None
     assert check("注意力机制？", zh_item()) == "repeats the heading"
+    unseen = "points at notes the candidate can't see"  # asked, never shown: "this code" says nothing
+    assert check("这段代码实现了什么？", zh_item()) == unseen
+    assert check("What does this code compute for each step?", dropout) == unseen
 
 
 def test_a_question_is_grounded_only_in_the_section_that_answers_it(kb: KnowledgeBase) -> None:
@@ -220,7 +223,7 @@ def cosine(step, total, lr):
     return 0.5 * lr * (1 + math.cos(math.pi * step / total))
 ```
 """
-COSINE_Q = "How does this function change the learning rate as the steps go by?"
+COSINE_Q = "How does cosine annealing change the learning rate as the training steps go by?"
 
 
 def test_a_code_section_is_asked_only_once_the_model_has_read_its_code_and_asked_about_it(
