@@ -38,9 +38,7 @@ class Engine:
         prepared: Preparer | None = None,
         writer: QuestionWriter | None = None,
     ) -> None:
-        self.kb = kb
-        self.grader = grader
-        self.chat = chat
+        self.kb, self.grader, self.chat = kb, grader, chat
         self.history = history  # the local user's; another's is history.of(user)
         self.now = clock
         self.schedule = Schedule(history, clock)  # the local user's; another's is schedule_of(user)
@@ -106,8 +104,7 @@ class Engine:
 
     def proceed(self, session: Session, turn: Turn) -> None:
         """After a graded turn: a follow-up on the point it came least near, or the next question."""
-        item = self.kb.item(turn.item_id)
-        grade = turn.grade
+        item, grade = self.kb.item(turn.item_id), turn.grade
         missed = [p for p in grade.points if p.status != "covered"] if grade else []
         asked = sum(1 for t in session.turns if t.item_id == item.id and t.kind == "follow_up")
         wants = grade is not None and grade.score is not None and asked < session.options.follow_ups
@@ -213,6 +210,10 @@ class Engine:
     def _next(self, session: Session) -> None:
         done = {t.item_id for t in session.turns}
         upcoming = [i for i in session.plan if i not in done]
+        if not upcoming:  # begun on a partial index: the rest of its length, from questions indexed since
+            job, schedule = self.job(session.options.job), self.schedule_of(session.user)
+            upcoming = planning.more(self.kb, session, schedule, job.relevance, self._askable)
+            session.plan += upcoming
         if upcoming:
             self._ask(session, self.kb.item(upcoming[0]))
         else:

@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 
 from interviewer.schedule import Schedule
-from interviewer.session import SessionOptions
+from interviewer.session import Session, SessionOptions
 from knowledge.kb import KnowledgeBase
 
 
@@ -53,3 +53,20 @@ def keep(kb: KnowledgeBase, pool: list[str], n: int, askable: Callable[[str], bo
         chosen.remove(own)
         chosen.insert(0, own)
     return chosen
+
+
+def more(
+    kb: KnowledgeBase,
+    session: Session,
+    schedule: Schedule,
+    relevance: dict[str, float],
+    askable: Callable[[str], bool],
+) -> list[str]:
+    """What a plan made on a folder's first questions (Start pressed while it was being indexed)
+    still lacks of the length asked for, from the questions indexed since, in the same order."""
+    planned, options = session.plan, session.options
+    if len(planned) >= options.questions:
+        return []
+    wider = options.model_copy(update={"questions": options.questions + len(planned)})
+    fresh = [i for i in plan(kb, wider, schedule, relevance, askable) if i not in planned]
+    return fresh[: options.questions - len(planned)]

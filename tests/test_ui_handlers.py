@@ -282,6 +282,27 @@ def test_start_on_a_big_folder_begins_on_the_questions_indexed_so_far(tmp_path: 
     assert [t.answer is not None for t in saved.turns] == [True, True, True]
 
 
+def test_an_interview_begun_on_the_first_questions_gets_its_length_from_those_indexed_since(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """50 questions asked for while the first 16 are indexed (the second file is held): the plan
+    is those 16, and grows to 50 from the whole folder once it is in, the held file's among them."""
+    notes = big_folder(tmp_path / "big")
+    held = threading.Event()
+    coach = Coach(data_dir, lambda: HeldEmbedder(held, " of 1-"), FakeChat)
+    coach.preload(notes)
+    session, page = handlers.start(coach, "", SessionOptions(questions=50, follow_ups=0, seed=1))
+    first = list(session.plan)
+    assert "starting on the first 16 questions" in page.status and len(first) == 16
+    held.set()
+    assert coach.load(notes).summary.items == 300
+    while session.current is not None:
+        handlers.skip(coach, session)
+    kb = coach.engine(session.notes).kb
+    assert session.plan[:16] == first and len(session.plan) == len(set(session.plan)) == 50
+    assert len(session.turns) == 50 and any(kb.item(i).source == "01.md" for i in session.plan)
+
+
 def test_start_pressed_while_small_notes_index_starts_when_they_are_in(data_dir: Path) -> None:
     """No partial index for a small folder: Start waits for the preload to end, then starts."""
     held = threading.Event()
