@@ -220,13 +220,15 @@ def _assemble(
 
 
 def _groups(items: list[QuestionItem], first: int, points: int) -> list[list[QuestionItem]]:
-    """Items in their notes' order, cut once the first group holds `first` points, each later
-    one `points` (a question is never split): the first files' first questions come first."""
+    """Items in the notes' order, cut at `first` points, then every `points`; a question whole."""
     groups: list[list[QuestionItem]] = [[]]
+    size = 0
     for item in items:
-        if sum(len(i.rubric) for i in groups[-1]) >= (first if len(groups) == 1 else points):
+        if size >= (first if len(groups) == 1 else points):
             groups.append([])
+            size = 0
         groups[-1].append(item)
+        size += len(item.rubric)
     return groups
 
 
