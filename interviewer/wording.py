@@ -25,7 +25,8 @@ MIN_SECRET_WORDS = 4  # a point with fewer new words can't be given away by a sh
 NEAREST = 10  # grounded: the section's points among this many closest points of the notes (at most)
 _PUNCT = re.compile(r"[\W_]+")
 _UNSEEN = re.compile(
-    r"这段|这一段|该段|上面的|上述|以上|下面的|以下|该代码|这个代码|这些代码|"
+    # "7B以上的模型" is a fair question: 以上/以下 only before what would be shown
+    r"这段|这一段|该段|上面的|上述|下面的|以[上下](?:代码|内容|公式|笔记)|该代码|这个代码|这些代码|"
     r"\b(?:this|the above|the following|the given|that) (?:code|snippet|function|section|passage|text)\b",
     re.I,
 )

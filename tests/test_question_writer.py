@@ -82,6 +82,8 @@ def test_a_usable_question_passes_and_each_fault_is_named(kb: KnowledgeBase) -> 
     unseen = "points at notes the candidate can't see"  # asked, never shown: "this code" says nothing
     assert check("这段代码实现了什么？", zh_item()) == unseen
     assert check("What does this code compute for each step?", dropout) == unseen
+    assert check("以下代码的时间复杂度是多少？", zh_item()) == unseen
+    assert check("为什么7B以上的模型更需要缩放注意力分数？", zh_item()) is None
 
 
 def test_a_question_is_grounded_only_in_the_section_that_answers_it(kb: KnowledgeBase) -> None:
