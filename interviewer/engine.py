@@ -210,7 +210,7 @@ class Engine:
     def _next(self, session: Session) -> None:
         done = {t.item_id for t in session.turns}
         upcoming = [i for i in session.plan if i not in done]
-        if not upcoming:  # begun on a partial index: the rest of its length, from questions indexed since
+        if not upcoming and len(session.plan) < session.options.questions:  # begun on a partial index
             job, schedule = self.job(session.options.job), self.schedule_of(session.user)
             upcoming = planning.more(self.kb, session, schedule, job.relevance, self._askable)
             session.plan += upcoming

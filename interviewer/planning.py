@@ -65,8 +65,6 @@ def more(
     """What a plan made on a folder's first questions (Start pressed while it was being indexed)
     still lacks of the length asked for, from the questions indexed since, in the same order."""
     planned, options = session.plan, session.options
-    if len(planned) >= options.questions:
-        return []
     wider = options.model_copy(update={"questions": options.questions + len(planned)})
     fresh = [i for i in plan(kb, wider, schedule, relevance, askable) if i not in planned]
     return fresh[: options.questions - len(planned)]
