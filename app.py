@@ -313,8 +313,9 @@ def _eval_table(result: dict[str, object]) -> str:
                 figures = "skipped" if m is None else "  ".join(f"{k} {v}" for k, v in m.items())
                 lines.append(f"  {label}{grader}: {figures}")
         if "adapted" in f:
-            best = "  ".join(f"{g} {v}" for g, v in f["adapted"]["best_line"].items())
-            lines.append(f"  rmse of the best line through the scored rows themselves: {best}")
+            for key, label in (("best_line", "line"), ("best_monotone", "monotone map")):
+                best = "  ".join(f"{g} {v}" for g, v in f["adapted"][key].items())
+                lines.append(f"  rmse of the best {label} through the scored rows themselves: {best}")
     return "\n".join(lines)
 
 

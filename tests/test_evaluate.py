@@ -180,6 +180,8 @@ def test_adapt_plays_appeals_on_questions_it_does_not_score(
             assert adapted["graders"][name]["rmse"] > 0 and adapted["unadapted"][name]["rmse"] > 0
             assert adapted["unadapted"][name]["rmse_mean_predictor"] > 0
             assert 0 <= adapted["best_line"][name] <= adapted["unadapted"][name]["rmse"] + 1e-9
+            # the identity is one of the monotone maps, so the best of them does no worse
+            assert 0 <= adapted["best_monotone"][name] <= adapted["unadapted"][name]["rmse"] + 1e-9
     assert app.main([*argv, "--folds", "3", "--adapt", "5"]) == 2
     assert app.main([*argv, "--adapt", "6"]) == 2  # first.jsonl has six questions: none left to score
     assert "only 6 questions" in capsys.readouterr().err
@@ -206,8 +208,8 @@ def test_appeals_recover_a_graders_level_on_the_questions_left() -> None:
         before["pearson"], abs=0.02
     )
     # the squeeze is a line: the best line through the scored rows undoes it exactly
-    best = out["best_line"]
-    assert best == {"rubric": pytest.approx(0.0, abs=1e-9), "interview": pytest.approx(0.0, abs=1e-9)}
+    exact = {"rubric": pytest.approx(0.0, abs=1e-9), "interview": pytest.approx(0.0, abs=1e-9)}
+    assert out["best_line"] == exact and out["best_monotone"] == exact
 
 
 def test_variants_measure_each_design_choice_with_every_file_held_out(

@@ -8,12 +8,15 @@ adjusted by its own pairs; the same rows unadjusted are reported beside (`unadap
 the mean predictor's RMSE on them. Mean and sd over the draws. `best_line`: the RMSE of the
 least-squares line from each grader's scores to the human grades of the scored rows, fitted on
 those very rows: the most any map of level and slope (adapt.py's kind) could reach, however
-many appeals it had.
+many appeals it had. `best_monotone`: the same for the best non-decreasing map of any shape
+(isotonic, fitted on the scored rows), the bound for every map that keeps a better answer
+scored at least as high.
 """
 
 from collections.abc import Callable
 
 import numpy as np
+from sklearn.isotonic import IsotonicRegression
 
 from interviewer.grading import adapt, scoring
 from interviewer.grading.evaluate import GRADERS, Prepared
@@ -38,6 +41,7 @@ def report(
     adapted: dict[str, list] = {g: [] for g in GRADERS}
     plain: dict[str, list] = {g: [] for g in GRADERS}
     best: dict[str, list[float]] = {g: [] for g in GRADERS}
+    monotone: dict[str, list[float]] = {g: [] for g in GRADERS}
     scored_rows = []
     for draw in range(draws):
         rng = np.random.default_rng(draw)
@@ -56,7 +60,9 @@ def report(
             adapted[g].append(metrics(human, np.array(moved) * scale, scale, 0.0, groups))
             plain[g].append(metrics(human, predicted[g][scored] * scale, scale, 0.0, groups))
             slope, level = np.polyfit(predicted[g][scored], human, 1)
-            best[g].append(float(np.sqrt(np.mean((level + slope * predicted[g][scored] - human) ** 2))))
+            best[g].append(_rmse(level + slope * predicted[g][scored], human))
+            iso = IsotonicRegression().fit(predicted[g][scored], human)
+            monotone[g].append(_rmse(iso.predict(predicted[g][scored]), human))
     return {
         "appeals": appeals,
         "draws": draws,
@@ -64,7 +70,12 @@ def report(
         "graders": {g: _figures(runs) for g, runs in adapted.items()},
         "unadapted": {g: _figures(runs) for g, runs in plain.items()},
         "best_line": {g: round(float(np.mean(rmse)), 4) for g, rmse in best.items() if rmse},
+        "best_monotone": {g: round(float(np.mean(rmse)), 4) for g, rmse in monotone.items() if rmse},
     }
+
+
+def _rmse(predicted: np.ndarray, human: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((predicted - human) ** 2)))
 
 
 def _figures(runs: list) -> dict[str, float | None] | None:
