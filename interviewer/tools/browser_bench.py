@@ -202,6 +202,7 @@ def while_indexing(coach: Coach, notes: Path, big: Path, pace: float = 1.0) -> d
         out[f"{what}_p50_s"] = round(float(np.median(ts)), 2) if ts else -1.0
         out[f"{what}_p90_s"] = round(float(np.quantile(ts, 0.9)), 2) if ts else -1.0
         out[f"{what}_max_s"] = round(max(ts), 2) if ts else -1.0
+        out[f"{what}_over_half_s"] = round(float(np.mean(np.array(ts) > 0.5)), 3) if ts else -1.0  # the aim
         out[f"{what}_driver_p50_s"] = round(float(np.median(driver[what])), 2) if ts else -1.0
     out["big_folder_first_question_s"] = round(float(first), 2)
     out["big_folder_status"] = status
