@@ -15,6 +15,7 @@ import pytest
 
 from interviewer.chat import FakeChat
 from interviewer.grading.clauses import split_clauses
+from interviewer.session import LOCAL
 from interviewer.web import ui
 from interviewer.web.coach import Coach
 from interviewer.web.layout import SOURCES
@@ -197,6 +198,24 @@ def test_start_pressed_before_the_notes_are_in_waits_instead_of_failing(data_dir
             no_error(page)
     finally:
         go.set()
+
+
+def test_start_on_indexed_notes_begins_one_interview_each_press(data_dir: Path, page: Page) -> None:
+    """Start on notes already in answers outside the queue, and the queued step after it only
+    sees that it is done: each press is one interview in the history, never two."""
+    coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat(["What happens at inference time?"] * 5))
+    with served(coach, NOTES) as url:
+        page.goto(url)
+        expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=WAIT)
+        chat = page.locator("#chat")
+        for press in (1, 2):
+            page.locator("#start").click()
+            expect(chat).to_contain_text("Question 1 of", timeout=WAIT)
+            expect(page.locator("#status")).not_to_contain_text("Indexing")
+            page.locator("#end").click()  # queued behind the press's own second step
+            expect(page.locator("#report")).to_contain_text("Overall", timeout=WAIT)
+            assert len(coach.history.of(LOCAL).sessions()) == press
+        no_error(page)
 
 
 PROSE = """# Optimisation in prose
