@@ -18,7 +18,7 @@ def metrics(
 ) -> dict[str, float | None]:
     """Figures on the file's own scale; a correlation with a constant side is None."""
     from scipy.stats import pearsonr, spearmanr
-    from sklearn.metrics import cohen_kappa_score, mean_squared_error
+    from sklearn.metrics import cohen_kappa_score
 
     def grid(v: np.ndarray) -> np.ndarray:  # kappa needs classes: scores on a 0..10 integer grid
         return np.rint(np.clip(v / scale, 0, 1) * 10).astype(int)
@@ -27,14 +27,18 @@ def metrics(
     out: dict[str, float | None] = {
         "pearson": round(float(pearsonr(human, predicted)[0]), 4) if varied else None,
         "spearman": round(float(spearmanr(human, predicted)[0]), 4) if varied else None,
-        "rmse": round(float(np.sqrt(mean_squared_error(human, predicted))), 4),
+        "rmse": round(rmse(human, predicted), 4),
         "qwk": round(float(cohen_kappa_score(grid(human), grid(predicted), weights="quadratic")), 4),
         "sec_per_answer": round(seconds, 4),
     }
     if groups is not None:
         out["within_pearson"] = within_pearson(human, predicted, groups)
-        out["rmse_mean_predictor"] = round(float(np.sqrt(np.mean((human - human.mean()) ** 2))), 4)
+        out["rmse_mean_predictor"] = round(rmse(human, np.full(len(human), human.mean())), 4)
     return out
+
+
+def rmse(human: np.ndarray, predicted: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((predicted - human) ** 2)))
 
 
 def within_pearson(human: np.ndarray, predicted: np.ndarray, groups: list[str]) -> float | None:

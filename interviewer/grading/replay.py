@@ -20,7 +20,7 @@ from sklearn.isotonic import IsotonicRegression
 
 from interviewer.grading import adapt, scoring
 from interviewer.grading.evaluate import GRADERS, Prepared
-from interviewer.grading.metrics import mean_sd, metrics
+from interviewer.grading.metrics import mean_sd, metrics, rmse
 
 
 def report(
@@ -60,9 +60,9 @@ def report(
             adapted[g].append(metrics(human, np.array(moved) * scale, scale, 0.0, groups))
             plain[g].append(metrics(human, predicted[g][scored] * scale, scale, 0.0, groups))
             slope, level = np.polyfit(predicted[g][scored], human, 1)
-            best[g].append(_rmse(level + slope * predicted[g][scored], human))
+            best[g].append(rmse(human, level + slope * predicted[g][scored]))
             iso = IsotonicRegression().fit(predicted[g][scored], human)
-            monotone[g].append(_rmse(iso.predict(predicted[g][scored]), human))
+            monotone[g].append(rmse(human, iso.predict(predicted[g][scored])))
     return {
         "appeals": appeals,
         "draws": draws,
@@ -72,10 +72,6 @@ def report(
         "best_line": {g: round(float(np.mean(rmse)), 4) for g, rmse in best.items() if rmse},
         "best_monotone": {g: round(float(np.mean(rmse)), 4) for g, rmse in monotone.items() if rmse},
     }
-
-
-def _rmse(predicted: np.ndarray, human: np.ndarray) -> float:
-    return float(np.sqrt(np.mean((predicted - human) ** 2)))
 
 
 def _figures(runs: list) -> dict[str, float | None] | None:
