@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from knowledge import packing
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -92,29 +94,36 @@ class SentenceEmbedder:
         return vectors, states
 
     def _with_tokens(self, batch: list[str], name: str | None) -> tuple[np.ndarray, list[np.ndarray]]:
-        """One batch's vectors, as encode() gives them, and each text's token rows: the last
-        layer's states and those DEPTH of the way in, each unit length, side by side."""
+        """One batch's vectors, as encode() gives them up to rounding, and each text's token
+        rows: the last layer's states and those DEPTH of the way in, each unit length, side by side."""
         import torch
 
         transformer: Any = self.model[0].model  # torch types a submodule's attributes loosely
         config = transformer.config
+        layer = round(DEPTH * config.num_hidden_layers)
         features = self.model.preprocess(batch, prompt=self.model.prompts[name] if name else None)
-        before, config.output_hidden_states = config.output_hidden_states, True  # under COMPUTE_LOCK
-        try:
-            with torch.inference_mode():
-                out = self.model(features)
-        finally:
-            config.output_hidden_states = before
-        # normalised in the model's dtype, as encode() does: the same vectors either way
-        vectors = torch.nn.functional.normalize(out["sentence_embedding"], p=2, dim=1).float().numpy()
-        middle = out["all_layer_embeddings"][round(DEPTH * config.num_hidden_layers)]
+        mask = features["attention_mask"].bool()
+        with torch.inference_mode():
+            if packing.packable(self.model, int(mask.sum())):
+                embedded, last, middle = packing.forward(self.model, features, layer)
+            else:
+                before, config.output_hidden_states = config.output_hidden_states, True  # under COMPUTE_LOCK
+                try:
+                    out = self.model(features)
+                finally:
+                    config.output_hidden_states = before
+                embedded = out["sentence_embedding"]
+                last, middle = out["token_embeddings"][mask], out["all_layer_embeddings"][layer][mask]
+        # normalised in the model's dtype, as encode() does
+        vectors = torch.nn.functional.normalize(embedded, p=2, dim=1).float().numpy()
         skip, specials = self._prompt_ids(name), set(self.model.tokenizer.all_special_ids)
+        lengths = mask.sum(1).tolist()
+        ids = features["input_ids"][mask].split(lengths)
         rows = []
-        for i in range(len(batch)):
-            mask = out["attention_mask"][i].bool()
-            own = _own(out["input_ids"][i][mask].tolist(), skip, specials)
-            last, mid = out["token_embeddings"][i][mask][own], middle[i][mask][own]
-            rows.append(np.hstack([unit_rows(last.float().numpy()), unit_rows(mid.float().numpy())]))
+        for text_ids, lasts, mids in zip(ids, last.split(lengths), middle.split(lengths), strict=True):
+            own = _own(text_ids.tolist(), skip, specials)
+            halves = (lasts[own].float().numpy(), mids[own].float().numpy())
+            rows.append(np.hstack([unit_rows(h) for h in halves]))
         return vectors, rows
 
     def _prompt_ids(self, name: str | None) -> list[int]:
