@@ -103,8 +103,9 @@ class SentenceEmbedder:
         layer = round(DEPTH * config.num_hidden_layers)
         features = self.model.preprocess(batch, prompt=self.model.prompts[name] if name else None)
         mask = features["attention_mask"].bool()
+        lengths = mask.sum(1).tolist()
         with torch.inference_mode():
-            if packing.packable(self.model, int(mask.sum())):
+            if packing.packable(self.model, sum(lengths)):
                 embedded, last, middle = packing.forward(self.model, features, layer)
             else:
                 before, config.output_hidden_states = config.output_hidden_states, True  # under COMPUTE_LOCK
@@ -117,7 +118,6 @@ class SentenceEmbedder:
         # normalised in the model's dtype, as encode() does
         vectors = torch.nn.functional.normalize(embedded, p=2, dim=1).float().numpy()
         skip, specials = self._prompt_ids(name), set(self.model.tokenizer.all_special_ids)
-        lengths = mask.sum(1).tolist()
         ids = features["input_ids"][mask].split(lengths)
         rows = []
         for text_ids, lasts, mids in zip(ids, last.split(lengths), middle.split(lengths), strict=True):

@@ -10,8 +10,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-import app
-from interviewer.settings import Settings
 from knowledge import packing
 from knowledge.embedder import SentenceEmbedder
 
@@ -68,7 +66,5 @@ def test_a_packed_batch_is_each_text_alone(gemma: SentenceEmbedder) -> None:
     assert np.allclose(vectors, gemma.encode(TEXTS, "sts"), atol=1e-5)
 
 
-def test_only_gemma_and_only_short_batches_are_packed(gemma: SentenceEmbedder) -> None:
+def test_a_batch_over_the_bound_is_padded(gemma: SentenceEmbedder) -> None:
     assert not packing.packable(gemma.model, packing.MAX_TOKENS + 1)
-    minilm = app.make_embedder(app.TEST_EMBEDDER, Settings(), progress=False)
-    assert isinstance(minilm, SentenceEmbedder) and not packing.packable(minilm.model, 10)

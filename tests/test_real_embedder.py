@@ -8,6 +8,7 @@ import pytest
 
 import app
 from interviewer.settings import Settings
+from knowledge import packing
 from knowledge.embedder import SentenceEmbedder
 from knowledge.ingest import index_dir, ingest
 from knowledge.kb import POINT_KIND
@@ -50,6 +51,10 @@ def test_bfloat16_weights_are_cast_once_and_then_read_as_saved(tmp_path: Path) -
     again = SentenceEmbedder(original, "minilm", dtype="bfloat16")
     assert str(next(again.model.parameters()).dtype) == "torch.bfloat16"
     assert np.array_equal(cast, again.encode(texts, "query"))
+
+
+def test_a_model_other_than_gemma_3_is_never_packed(minilm: app.Embedder) -> None:
+    assert isinstance(minilm, SentenceEmbedder) and not packing.packable(minilm.model, 10)
 
 
 def test_tokens_come_from_the_same_pass_without_prompt_or_special_tokens(minilm: app.Embedder) -> None:
