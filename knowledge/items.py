@@ -31,10 +31,10 @@ class QuestionItem(BaseModel):
     language: Language
     # "notes": the notes ask it (a question heading, a 题目/Q label, a listed question);
     # "template": built from a plain heading ("请介绍贪婪解码"), which the LLM may rewrite later
-    # (interviewer/question_writer.py)
+    # (interviewer/llm/question_writer.py)
     written_by: WrittenBy = "notes"
     # the section is code with no words on what it does: asked only once the LLM, shown the
-    # code, has written a question on it that passes the checks (interviewer/question_writer.py)
+    # code, has written a question on it that passes the checks (interviewer/llm/question_writer.py)
     code: bool = False
 
     @property

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.web import ui
-from interviewer.web.coach import Coach
+from interviewer.web.workspace import Coach
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

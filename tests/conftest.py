@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from interviewer.database import Database, connect
-from interviewer.tools import postgres
-from knowledge.embedder import FakeEmbedder, Kind
+from devtools import postgres
+from interviewer.storage.database import Database, connect
+from knowledge.index.embedder import FakeEmbedder, Kind
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach a model hub
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -127,7 +127,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[postgres.Server]:
-    """PostgreSQL for the whole run: .ci/run's, or one started here (tools/postgres.py). Where
+    """PostgreSQL for the whole run: .ci/run's, or one started here (devtools/postgres.py). Where
     none can be had, its tests skip saying why; in CI, where it must be there, they fail."""
     try:
         server = postgres.start()

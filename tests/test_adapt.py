@@ -7,16 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.engine import Engine
+from devtools.simulate import FakeClock
 from interviewer.grading import adapt, calibration, scoring
 from interviewer.grading.grader import Grader
-from interviewer.history import History
-from interviewer.schedule import rating, reviews_of
-from interviewer.session import LOCAL, Session, SessionOptions
-from interviewer.tools.simulate import FakeClock
+from interviewer.interview.engine import Engine
+from interviewer.practice.schedule import rating, reviews_of
+from interviewer.storage.history import History
+from interviewer.storage.session import LOCAL, Session, SessionOptions
 from interviewer.web import views
-from knowledge.embedder import FakeEmbedder
-from knowledge.ingest import index_dir, ingest
+from knowledge.index.embedder import FakeEmbedder
+from knowledge.index.ingest import index_dir, ingest
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"  # every question answered in the notes
 

@@ -7,28 +7,28 @@ from pathlib import Path
 import pytest
 
 import app
-from interviewer import export
-from interviewer.appeals import agreement
-from interviewer.chat import FakeChat
-from interviewer.session import Session
-from interviewer.tools.simulate import FakeClock
-from interviewer.web import handlers, practice
-from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder
+from devtools.simulate import FakeClock
+from interviewer.interview import export
+from interviewer.llm.chat import FakeChat
+from interviewer.practice.appeals import agreement
+from interviewer.storage.session import Session
+from interviewer.web import handlers, practice_tab
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 
 
 def interview(coach: Coach, appeal: float | None, limit: int = 0) -> Session:
     root = coach.load(NOTES).root
-    options = practice.options([], 1, 0, "auto", False, "", limit)
+    options = practice_tab.options([], 1, 0, "auto", False, "", limit)
     session, page = handlers.start(coach, root, options)
     clock = coach.now
     assert isinstance(clock, FakeClock)
     clock.advance(seconds=42)
     list(handlers.answer(coach, session, "It is a regularization trick, I think."))
     if appeal is not None:
-        page = practice.appeal(coach, session, appeal, "I named the main idea")
+        page = practice_tab.appeal(coach, session, appeal, "I named the main idea")
         assert "Appeal saved" in page.status and f"your appeal: {appeal:g}/10" in page.chat[-2]["content"]
     handlers.end(coach, session)
     return session
@@ -49,7 +49,7 @@ def test_an_appeal_is_kept_beside_the_grade_and_shown_everywhere(data_dir: Path)
     html = export.transcript(saved, "html")
     assert "Your appeal: 8.5/10" in html and "Answered in 42 s" in html
     assert json.loads(export.transcript(saved, "json"))["turns"][0]["appeal"]["score"] == 8.5
-    plan = practice.schedule(coach, saved)
+    plan = practice_tab.schedule(coach, saved)
     assert "Next due" in plan.markdown and len(plan.forecast) == 14
     assert [r["due"] for r in plan.forecast].count(1) == 1 and {r["due"] for r in plan.forecast} == {0, 1}
 
@@ -57,18 +57,18 @@ def test_an_appeal_is_kept_beside_the_grade_and_shown_everywhere(data_dir: Path)
 def test_an_appeal_needs_a_graded_answer_and_a_grade_in_range(data_dir: Path) -> None:
     coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat(), FakeClock())
     root = coach.load(NOTES).root
-    session, _ = handlers.start(coach, root, practice.options([], 1, 0, "auto", False, "", 0))
+    session, _ = handlers.start(coach, root, practice_tab.options([], 1, 0, "auto", False, "", 0))
     with pytest.raises(handlers.UserError, match="no graded answer"):
-        practice.appeal(coach, session, 5, "")
+        practice_tab.appeal(coach, session, 5, "")
     with pytest.raises(handlers.UserError, match="from 0 to 10"):
-        practice.appeal(coach, session, 11, "")
+        practice_tab.appeal(coach, session, 11, "")
 
 
 def test_a_time_limit_shows_a_countdown_of_what_is_left(data_dir: Path) -> None:
     clock = FakeClock()
     coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat(), clock)
     root = coach.load(NOTES).root
-    session, page = handlers.start(coach, root, practice.options([], 2, 0, "auto", False, "", 60))
+    session, page = handlers.start(coach, root, practice_tab.options([], 2, 0, "auto", False, "", 60))
     assert "--left:60" in page.clock and "of 60 s" in page.clock
     clock.advance(seconds=25)
     assert "--left:35" in handlers.page(coach, session).clock  # a reload shows what is left, not 60 again

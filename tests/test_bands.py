@@ -5,11 +5,12 @@ from datetime import UTC, datetime
 import pytest
 from fsrs import Rating
 
-from interviewer import bands, export
 from interviewer.grading.grader import Grade, PointResult
-from interviewer.report import report
-from interviewer.schedule import rating, reviews_of
-from interviewer.session import SCHEMA, Session, SessionOptions, Turn
+from interviewer.interview import export
+from interviewer.interview.report import report
+from interviewer.practice import bands
+from interviewer.practice.schedule import rating, reviews_of
+from interviewer.storage.session import SCHEMA, Session, SessionOptions, Turn
 from interviewer.web import views
 from tests.conftest import ROOT
 

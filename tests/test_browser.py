@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.chat import FakeChat
 from interviewer.grading.clauses import split_clauses
-from interviewer.session import LOCAL
+from interviewer.llm.chat import FakeChat
+from interviewer.storage.session import LOCAL
 from interviewer.web import ui
-from interviewer.web.coach import Coach
 from interviewer.web.layout import SOURCES
-from knowledge.embedder import Embedder, FakeEmbedder, Kind
-from knowledge.indexer import Worker
+from interviewer.web.workspace import Coach
+from knowledge.index.background import Worker
+from knowledge.index.embedder import Embedder, FakeEmbedder, Kind
 from tests.browser import ARGS, ARTIFACTS, CHROMIUM, need_chromium, served
 from tests.conftest import HANG, SPAWN, HeldEmbedder, ProcessHeldEmbedder, big_folder
 

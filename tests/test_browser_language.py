@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.chat import FakeChat
-from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder
+from interviewer.llm.chat import FakeChat
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
 from tests.browser import ARGS, ARTIFACTS, CHROMIUM, VISIBLE_TEXT, need_chromium, served
 from tests.conftest import HANG
 from tests.languages import chinese, english

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.chat import (
+from interviewer.llm.chat import (
     ChatBackend,
     ChatError,
     FakeChat,
     OpenAICompatChat,
     reply,
 )
-from interviewer.llm_process import LocalServerChat
+from interviewer.llm.llama_server import LocalServerChat
 from tests.conftest import HANG
 
 MESSAGES = [
@@ -123,7 +123,8 @@ def test_llama_cpp_is_repeatable_and_runs_in_its_own_lower_priority_process(llam
 def test_the_llm_process_does_not_outlive_a_killed_app(tmp_path: Path) -> None:
     """kill -9 of the app skips atexit: the server must notice on its own and exit."""
     app_code = (
-        "import sys, time; from pathlib import Path; from interviewer.llm_process import LocalServerChat;"
+        "import sys, time; from pathlib import Path;"
+        "from interviewer.llm.llama_server import LocalServerChat;"
         f"c = LocalServerChat(Path({str(smollm_path())!r}), n_ctx=512); c.warm().join();"
         "print(c.proc.pid, flush=True); time.sleep(600)"
     )
@@ -233,8 +234,8 @@ def test_bundled_llm_assembles_loads_and_asks_a_follow_up() -> None:
     Assembled into the project's own test cache (gitignored), so it downloads (~0.5 GB) once per
     checkout and never touches the user's cache.
     """
-    from interviewer.followup import follow_up
-    from knowledge.models import model_path
+    from interviewer.llm.followup import follow_up
+    from knowledge.weights.assembly import model_path
     from tests.conftest import MODEL_CACHE
 
     chat = LocalServerChat(model_path("qwen2.5-coder-0.5b-instruct-q4_k_m", MODEL_CACHE, progress=False))
@@ -252,10 +253,10 @@ FAULTS = ["missing gguf", "corrupt gguf", "server down", "server drops", "server
 def test_a_broken_llm_never_stops_the_interview(
     fault: str, server: ThreadingHTTPServer, tmp_path: Path, data_dir: Path
 ) -> None:
-    from interviewer.session import SessionOptions
+    from interviewer.storage.session import SessionOptions
     from interviewer.web import handlers
-    from interviewer.web.coach import Coach
-    from knowledge.embedder import FakeEmbedder
+    from interviewer.web.workspace import Coach
+    from knowledge.index.embedder import FakeEmbedder
 
     backend: ChatBackend
     if fault == "missing gguf":
@@ -283,11 +284,11 @@ def test_a_broken_llm_never_stops_the_interview(
 
 def test_a_model_that_cannot_be_had_is_a_notice_not_a_crash(data_dir: Path) -> None:
     import app
-    from interviewer.session import SessionOptions
     from interviewer.settings import Settings
+    from interviewer.storage.session import SessionOptions
     from interviewer.web import handlers
-    from interviewer.web.coach import Coach
-    from knowledge.embedder import FakeEmbedder
+    from interviewer.web.workspace import Coach
+    from knowledge.index.embedder import FakeEmbedder
 
     settings = Settings(llm="llama-cpp", llm_model="no-such-model-q4")
     coach = Coach(data_dir, FakeEmbedder, lambda: app.make_chat(settings))

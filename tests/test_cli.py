@@ -78,8 +78,9 @@ def test_bench_reports_retrieval_figures(capsys: pytest.CaptureFixture[str]) -> 
 
 def test_importing_the_packages_loads_no_heavy_library() -> None:
     code = (
-        "import sys, app, knowledge.ingest, knowledge.kb, knowledge.notes, knowledge.embedder;"
-        "import knowledge.index;"
+        "import sys, app, knowledge.index.ingest, knowledge.index.knowledge_base, knowledge.reading.notes;"
+        "import knowledge.index.embedder;"
+        "import knowledge.index.vectors;"
         "heavy = {'torch', 'faiss', 'sentence_transformers', 'transformers'} & set(sys.modules);"
         "print(sorted(heavy))"
     )
@@ -110,9 +111,9 @@ def test_grade_against_a_notes_item(capsys: pytest.CaptureFixture[str]) -> None:
     assert app.main(["ingest", str(BUNDLED), "--json", "--embedder", "fake"]) == 0
     capsys.readouterr()
     from interviewer.settings import Settings
-    from knowledge.embedder import FakeEmbedder
-    from knowledge.ingest import index_dir
-    from knowledge.kb import open_kb
+    from knowledge.index.embedder import FakeEmbedder
+    from knowledge.index.ingest import index_dir
+    from knowledge.index.knowledge_base import open_kb
 
     kb = open_kb(index_dir(Settings().data_dir, BUNDLED, "fake"), FakeEmbedder())
     item = next(i for i in kb.items if "KV cache" in i.question)

@@ -22,13 +22,13 @@ import numpy as np
 import pytest
 from gradio_client import Client
 
-from interviewer.history import History
-from interviewer.session import Session, SessionOptions
-from interviewer.web import ui
-from knowledge.embedder import FakeEmbedder
-from knowledge.ingest import index_dir, ingest
-from knowledge.kb import open_kb
-from knowledge.store import CorruptIndex
+from interviewer.storage.history import History
+from interviewer.storage.session import Session, SessionOptions
+from interviewer.web import layout
+from knowledge.index.embedder import FakeEmbedder
+from knowledge.index.ingest import index_dir, ingest
+from knowledge.index.knowledge_base import open_kb
+from knowledge.index.on_disk import CorruptIndex
 from tests.conftest import HANG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,12 +103,12 @@ def test_kill_9_mid_interview_keeps_every_answered_turn(tmp_path: Path, data_dir
         ).result(timeout=HANG)
         assert "**3 questions**" in summary
         out = client.submit([], 3, 0, "auto", False, api_name="/start").result(timeout=HANG)
-        assert status(out, "session", *ui.PAGE, "job_view").startswith("Question 1 of 3")
+        assert status(out, "session", *layout.PAGE, "job_view").startswith("Question 1 of 3")
         sid = out[0]  # the interview's id: each call names it
         for n, answer in enumerate(ANSWERS, 2):
             out = client.submit(sid, answer, api_name="/answer").result(timeout=HANG)
             # graded, and the next one asked
-            assert status(out, "answer", *ui.PAGE).startswith(f"Question {n} of 3")
+            assert status(out, "answer", *layout.PAGE).startswith(f"Question {n} of 3")
         os.kill(server.pid, signal.SIGKILL)  # no shutdown hook, no flush: what is on disk is all
         assert server.wait(timeout=HANG) == -signal.SIGKILL
     finally:
@@ -144,9 +144,9 @@ def test_kill_9_mid_interview_keeps_every_answered_turn(tmp_path: Path, data_dir
 KILL_SCRIPT = r"""
 import os, sys, threading
 from pathlib import Path
-from knowledge import ingest, store
-from knowledge.embedder import FakeEmbedder
-from knowledge.index import VectorIndex
+from knowledge.index import ingest, on_disk
+from knowledge.index.embedder import FakeEmbedder
+from knowledge.index.vectors import VectorIndex
 
 notes, folder, stage = sys.argv[1:4]
 
@@ -157,12 +157,12 @@ def stop_here():
 if stage == "embedding":
     FakeEmbedder.encode = lambda self, texts, kind: stop_here()
 elif stage == "payload written":
-    write_atomic = store.write_atomic
+    write_atomic = on_disk.write_atomic
     def patched(path, data):
         write_atomic(path, data)
         if path.name.startswith("kb-"):
             stop_here()
-    store.write_atomic = patched
+    on_disk.write_atomic = patched
 elif stage == "vectors written":
     save = VectorIndex.save
     def patched(self, path):
@@ -309,7 +309,7 @@ def test_damaged_history_is_moved_aside_never_used(
     }[how]
     path.write_bytes(bad)
 
-    with caplog.at_level(logging.WARNING, logger="interviewer.database"):
+    with caplog.at_level(logging.WARNING, logger="interviewer.storage.database"):
         store = History(path)
     moved = store.recovered_from
     assert moved is not None and moved.name.startswith("history.sqlite.corrupt-")

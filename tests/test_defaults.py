@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import app
-from interviewer.chat import FakeChat
+from interviewer.llm.chat import FakeChat
 from interviewer.settings import Settings
 from interviewer.web import ui
-from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
 from tests.conftest import ROOT
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.embed_cache import CachedEmbedder
-from knowledge.embedder import FakeEmbedder
+from knowledge.index.embed_cache import CachedEmbedder
+from knowledge.index.embedder import FakeEmbedder
 
 
 def test_vectors_and_tokens_come_back_from_disk_without_embedding_again(tmp_path: Path) -> None:

@@ -5,17 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from interviewer import export
-from interviewer.chat import ChatError, FakeChat
-from interviewer.engine import Engine
-from interviewer.followup import check, follow_up, template
 from interviewer.grading import calibration
 from interviewer.grading.clauses import split_clauses
 from interviewer.grading.grader import Grader
-from interviewer.history import History
-from interviewer.session import Session, SessionOptions
-from knowledge.embedder import FakeEmbedder
-from knowledge.ingest import index_dir, ingest
+from interviewer.interview import export
+from interviewer.interview.engine import Engine
+from interviewer.llm.chat import ChatError, FakeChat
+from interviewer.llm.followup import check, follow_up, template
+from interviewer.storage.history import History
+from interviewer.storage.session import Session, SessionOptions
+from knowledge.index.embedder import FakeEmbedder
+from knowledge.index.ingest import index_dir, ingest
 
 NOTES = """---
 tags: [Deep learning]

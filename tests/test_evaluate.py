@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 import app
-from interviewer.chat import FakeChat
-from interviewer.grading import replay
-from interviewer.grading.evaluate import Prepared
-from interviewer.grading.judge import judge
-from interviewer.grading.metrics import metrics
-from interviewer.grading.rows import EvalRow, load_rows
-from interviewer.grading.splits import file_out, question_folds, units
+from evaluation import replay
+from evaluation.evaluate import Prepared
+from evaluation.judge import judge
+from evaluation.metrics import metrics
+from evaluation.rows import EvalRow, load_rows
+from evaluation.splits import file_out, question_folds, units
+from interviewer.llm.chat import FakeChat
 from tests.conftest import ROOT
 
 ZH = ROOT / "tests" / "fixtures" / "zh_graded.jsonl"

@@ -3,7 +3,7 @@
 import numpy as np
 
 from interviewer.grading.features import NAMES, token_matches
-from knowledge.embedder import FakeEmbedder
+from knowledge.index.embedder import FakeEmbedder
 
 
 def tokens(text: str) -> np.ndarray:

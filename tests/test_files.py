@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.files import MAX_BYTES, NotesFileError, decode, find_notes, read_note
+from knowledge.reading.files import MAX_BYTES, NotesFileError, decode, find_notes, read_note
 
 TEXT = "## 什么是注意力？\n注意力按相关性加权求和。\n"
 

@@ -18,13 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import knowledge.ingest
-from knowledge.embedder import FakeEmbedder
-from knowledge.files import MAX_BYTES, NotesFileError, decode, find_notes, read_note
-from knowledge.ingest import ingest
+import knowledge.index.ingest
+from knowledge.index.embedder import FakeEmbedder
+from knowledge.index.ingest import ingest
+from knowledge.index.knowledge_base import KnowledgeBase, open_kb
 from knowledge.items import FileReport, QuestionItem
-from knowledge.kb import KnowledgeBase, open_kb
-from knowledge.notes import parse_note
+from knowledge.reading.files import MAX_BYTES, NotesFileError, decode, find_notes, read_note
+from knowledge.reading.notes import parse_note
 
 GOOD_Q = "What is dropout?"
 GOOD = (
@@ -388,7 +388,7 @@ def test_files_that_vanish_or_change_between_listing_and_reading(
         (root / "turned_binary.md").write_bytes(b"\x00" * 10)
         return found
 
-    monkeypatch.setattr(knowledge.ingest, "find_notes", find_then_meddle)
+    monkeypatch.setattr(knowledge.index.ingest, "find_notes", find_then_meddle)
     _, reports = ingest_beside_good(root, tmp_path / "data")
     assert reports["vanish.md"].error == "file disappeared while reading"
     assert reports["turned_folder.md"].error == "is a folder, not a file"
@@ -401,14 +401,14 @@ def test_file_deleted_while_ingest_is_reading_others(tmp_path: Path, monkeypatch
     root.mkdir()
     (root / "a.md").write_text(ONE_ITEM)
     (root / "b.md").write_text(ONE_ITEM)
-    real: Callable[[Path], str] = knowledge.ingest.read_note
+    real: Callable[[Path], str] = knowledge.index.ingest.read_note
 
     def read_and_delete_the_next(path: Path) -> str:
         if path.name == "a.md":
             (root / "b.md").unlink()
         return real(path)
 
-    monkeypatch.setattr(knowledge.ingest, "read_note", read_and_delete_the_next)
+    monkeypatch.setattr(knowledge.index.ingest, "read_note", read_and_delete_the_next)
     _, reports = ingest_beside_good(root, tmp_path / "data")
     assert (reports["a.md"].items, reports["a.md"].error) == (1, None)
     assert reports["b.md"].error == "file disappeared while reading"

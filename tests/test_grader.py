@@ -12,8 +12,8 @@ from interviewer.grading.clauses import split_clauses
 from interviewer.grading.grader import Grade, Grader, PointResult, Rubric
 from interviewer.grading.rubrics import reference_rubric, rubric_for
 from interviewer.settings import Settings
-from knowledge.embedder import FakeEmbedder
-from knowledge.ingest import index_dir, ingest
+from knowledge.index.embedder import FakeEmbedder
+from knowledge.index.ingest import index_dir, ingest
 from tests.conftest import HeldEmbedder
 
 DROPOUT_Q = "What does dropout do?"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.files import find_notes, read_note
 from knowledge.items import QuestionItem
-from knowledge.notes import parse_note
-from knowledge.questions import is_real_question
+from knowledge.reading.files import find_notes, read_note
+from knowledge.reading.notes import parse_note
+from knowledge.reading.questions import is_real_question
 from tests.conftest import SHARED, shared
 
 GUIDEBOOK = SHARED / "notes" / "llm-interview-guidebook"

@@ -9,19 +9,19 @@ import numpy as np
 import pytest
 
 import app
-from interviewer.chat import FakeChat
-from interviewer.engine import Engine
-from interviewer.followup import follow_up
 from interviewer.grading import calibration, scoring
 from interviewer.grading.grader import Grade, Grader, PointResult
 from interviewer.grading.guards import MAX_ANSWER_CHARS
 from interviewer.grading.rubrics import reference_rubric
-from interviewer.prompts import render
-from interviewer.session import SessionOptions, Turn
+from interviewer.interview.engine import Engine
+from interviewer.llm.chat import FakeChat
+from interviewer.llm.followup import follow_up
+from interviewer.llm.prompts import render
 from interviewer.settings import Settings
+from interviewer.storage.session import SessionOptions, Turn
 from interviewer.web import handlers, views
-from interviewer.web.coach import Coach
-from knowledge.embedder import Embedder, FakeEmbedder, Kind
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import Embedder, FakeEmbedder, Kind
 
 Q = "What does dropout do?"
 REF = "Dropout randomly zeroes activations during training. It reduces co-adaptation between neurons."

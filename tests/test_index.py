@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import store
-from knowledge.embedder import FakeEmbedder
-from knowledge.ingest import index_dir, ingest
-from knowledge.kb import KnowledgeBase, open_kb
-from knowledge.store import CorruptIndex
+from knowledge.index import on_disk
+from knowledge.index.embedder import FakeEmbedder
+from knowledge.index.ingest import index_dir, ingest
+from knowledge.index.knowledge_base import KnowledgeBase, open_kb
+from knowledge.index.on_disk import CorruptIndex
 
 NOTES = {
     "attention.md": "---\ntags: [Transformer]\n---\n## 什么是自注意力？\n- 每个位置与所有位置计算相关性\n"
@@ -122,7 +122,7 @@ def test_crash_mid_save_leaves_the_previous_index_loadable(
     def crash(*args: object) -> None:
         raise KeyboardInterrupt("killed while writing")
 
-    monkeypatch.setattr(store, "write_atomic", crash)
+    monkeypatch.setattr(on_disk, "write_atomic", crash)
     with pytest.raises(KeyboardInterrupt):
         ingest(notes, FakeEmbedder(), folder)
     monkeypatch.undo()

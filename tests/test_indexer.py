@@ -1,4 +1,4 @@
-"""Indexing in a process of its own (knowledge/indexer.py), for real: spawned children, signals.
+"""Indexing in a process of its own (knowledge/index/background.py), for real: spawned children, signals.
 
 The embedders here cross into the worker pickled, so they are module-level classes; the held
 one (conftest.ProcessHeldEmbedder) waits on multiprocessing events made for spawned children.
@@ -19,15 +19,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from interviewer.chat import FakeChat
-from interviewer.session import SessionOptions
+from interviewer.llm.chat import FakeChat
+from interviewer.storage.session import SessionOptions
 from interviewer.web import handlers
-from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder, Kind
-from knowledge.indexer import Worker
-from knowledge.ingest import ingest
-from knowledge.kb import KnowledgeBase
-from knowledge.worker import NICE, IndexingError
+from interviewer.web.workspace import Coach
+from knowledge.index.background import Worker
+from knowledge.index.embedder import FakeEmbedder, Kind
+from knowledge.index.index_worker import NICE, IndexingError
+from knowledge.index.ingest import ingest
+from knowledge.index.knowledge_base import KnowledgeBase
 from tests.conftest import HANG, ROOT, SPAWN, ProcessHeldEmbedder, big_folder
 
 
@@ -39,7 +39,7 @@ class BrokenEmbedder(FakeEmbedder):
 
 
 def unloadable() -> FakeEmbedder:
-    from knowledge.models import ModelAssemblyError
+    from knowledge.weights.assembly import ModelAssemblyError
 
     raise ModelAssemblyError("embeddinggemma-300m: part 3 failed its sha256 check; delete it and retry")
 
@@ -160,7 +160,7 @@ def test_errors_in_the_worker_are_raised_here_and_the_worker_goes_on(tmp_path: P
     assert summary.items == len(kb.items) == 30 and w.proc.pid == pid  # its own summary, not the last one's
     with pytest.raises(IndexingError, match="loaded fake \\(256\\), not fake \\(64\\)"):
         w.index(big_folder(tmp_path / "other", files=1), tmp_path / "index-c", FakeEmbedder(dim=64))
-    from knowledge.models import ModelAssemblyError
+    from knowledge.weights.assembly import ModelAssemblyError
 
     with pytest.raises(ModelAssemblyError, match="failed its sha256 check"):
         worker(unloadable).index(broken, tmp_path / "index-d", FakeEmbedder())
@@ -180,8 +180,8 @@ def test_the_worker_does_not_outlive_a_killed_app(tmp_path: Path) -> None:
     """kill -9 of the app skips atexit: the worker must notice on its own and exit."""
     notes = big_folder(tmp_path / "big", files=1)
     app_code = (
-        "import sys, time; from pathlib import Path; from knowledge.embedder import FakeEmbedder;"
-        "from knowledge.indexer import Worker\n"
+        "import sys, time; from pathlib import Path; from knowledge.index.embedder import FakeEmbedder;"
+        "from knowledge.index.background import Worker\n"
         "if __name__ == '__main__':\n"
         "    w = Worker(FakeEmbedder)\n"
         f"    w.index(Path({str(notes)!r}), Path({str(tmp_path / 'index')!r}), FakeEmbedder())\n"

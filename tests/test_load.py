@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from interviewer.history import History
-from interviewer.tools import loadtest
+from devtools import loadtest
+from interviewer.storage.history import History
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 USERS = 20

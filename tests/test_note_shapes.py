@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from knowledge.items import QuestionItem
-from knowledge.notes import parse_note
-from knowledge.questions import is_real_question
+from knowledge.reading.notes import parse_note
+from knowledge.reading.questions import is_real_question
 
 WRAPPED_EN = """# Transformers
 

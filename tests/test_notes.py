@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.notes import parse_note
+from knowledge.reading.notes import parse_note
 
 ENGLISH = """# ML notes
 

@@ -1,4 +1,4 @@
-"""Texts laid end to end in one pass (knowledge/packing.py) get what each gets alone.
+"""Texts laid end to end in one pass (knowledge/index/packing.py) get what each gets alone.
 
 A tiny Gemma 3 with random weights, in float32, built here: packing is only for Gemma 3's
 forward, and its sliding layers' window is set shorter than the texts so both masks count."""
@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from knowledge import packing
-from knowledge.embedder import SentenceEmbedder
+from knowledge.index import packing
+from knowledge.index.embedder import SentenceEmbedder
 
 TEXTS = [
     "What is dropout?",

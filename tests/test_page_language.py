@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.chat import FakeChat
+from interviewer.llm.chat import FakeChat
 from interviewer.messages import Lang
-from interviewer.session import Session, SessionOptions
-from interviewer.web import handlers, practice, views
-from interviewer.web.coach import Coach
+from interviewer.storage.session import Session, SessionOptions
+from interviewer.web import handlers, practice_tab, views
 from interviewer.web.handlers import Page, UserError
-from knowledge.embedder import FakeEmbedder
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
 from tests.languages import chinese, english
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -38,19 +38,19 @@ def interview(data_dir: Path, lang: Lang) -> tuple[Coach, Session, list[str]]:
     a follow-up, an appeal, the end, the report, history, schedule and the job."""
     coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat([ASKED[lang]] * 10))
     loaded = coach.load(NOTES[lang])
-    shown = [views.notes_summary(loaded, lang), practice.due(coach, loaded.root, lang)]
+    shown = [views.notes_summary(loaded, lang), practice_tab.due(coach, loaded.root, lang)]
     options = SessionOptions(questions=2, follow_ups=1, seed=3, time_limit=60, job=JOB[lang])
     session, first = handlers.start(coach, loaded.root, options, lang)
     pages = [first, handlers.hint(coach, session, lang), handlers.reveal(coach, session, lang)]
     pages += handlers.answer(coach, session, ANSWERS[lang][0], lang)
-    pages.append(practice.appeal(coach, session, 8, ANSWERS[lang][1], lang))
+    pages.append(practice_tab.appeal(coach, session, 8, ANSWERS[lang][1], lang))
     pages += handlers.answer(coach, session, ANSWERS[lang][1], lang)
     pages += [handlers.skip(coach, session, lang), handlers.end(coach, session, lang)]
     report = handlers.report(coach, session, lang)
     history = handlers.history(coach, lang)
-    plan = practice.schedule(coach, session, lang)
+    plan = practice_tab.schedule(coach, session, lang)
     shown += texts_of(pages) + [report.summary, report.model_answers, plan.markdown]
-    shown.append(practice.job(session, lang))
+    shown.append(practice_tab.job(session, lang))
     shown += history.headers + [str(v) for row in history.rows for v in row] + [c for c, _ in history.choices]
     shown.append(views.feedback_html(None, lang=lang))
     return coach, session, shown
@@ -113,6 +113,6 @@ def test_errors_are_in_the_tab_s_language(data_dir: Path) -> None:
     with pytest.raises(UserError, match="没有可以导出的面试"):
         handlers.export(coach, None, "md", "zh")
     with pytest.raises(UserError, match="0 到 10"):
-        practice.appeal(coach, handlers.start(coach, root, SessionOptions(), "zh")[0], 11, "", "zh")
+        practice_tab.appeal(coach, handlers.start(coach, root, SessionOptions(), "zh")[0], 11, "", "zh")
     with pytest.raises(UserError, match="Load some notes first"):
         handlers.start(coach, "", SessionOptions(), "en")

@@ -5,14 +5,14 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from interviewer.chat import ChatError, FakeChat, Message
-from interviewer.followup import DRAFTS
-from interviewer.llm_process import LocalServerChat
-from interviewer.prepared import WAITING, Preparer
-from interviewer.session import SessionOptions
+from interviewer.llm.chat import ChatError, FakeChat, Message
+from interviewer.llm.followup import DRAFTS
+from interviewer.llm.followup_drafts import WAITING, Preparer
+from interviewer.llm.llama_server import LocalServerChat
+from interviewer.storage.session import SessionOptions
 from interviewer.web import handlers
-from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
 from tests.conftest import HANG
 from tests.test_chat import smollm_path
 

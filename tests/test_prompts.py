@@ -2,7 +2,7 @@
 
 import pytest
 
-from interviewer.prompts import PromptError, prompts, render
+from interviewer.llm.prompts import PromptError, prompts, render
 
 VALUES: dict[str, object] = {
     "question": "What does dropout do?",

@@ -7,21 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.chat import ChatError, FakeChat, Message
-from interviewer.engine import Engine
-from interviewer.followup import Interrupted
 from interviewer.grading import calibration
 from interviewer.grading.grader import Grader
-from interviewer.history import History
-from interviewer.prepared import Preparer
-from interviewer.question_writer import QuestionWriter
-from interviewer.session import SessionOptions
+from interviewer.interview.engine import Engine
+from interviewer.llm.chat import ChatError, FakeChat, Message
+from interviewer.llm.followup import Interrupted
+from interviewer.llm.followup_drafts import Preparer
+from interviewer.llm.question_checks import check, grounded
+from interviewer.llm.question_writer import QuestionWriter
+from interviewer.storage.history import History
+from interviewer.storage.session import SessionOptions
 from interviewer.web.views import feedback_html
-from interviewer.wording import check, grounded
-from knowledge.embedder import FakeEmbedder
-from knowledge.ingest import index_dir, ingest
+from knowledge.index.embedder import FakeEmbedder
+from knowledge.index.ingest import index_dir, ingest
+from knowledge.index.knowledge_base import KnowledgeBase
 from knowledge.items import QuestionItem, RubricPoint
-from knowledge.kb import KnowledgeBase
 
 NOTES = """## Dropout
 - Dropout randomly zeroes activations during training

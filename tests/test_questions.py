@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.questions import is_real_question, template_question
+from knowledge.reading.questions import is_real_question, template_question
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ import pytest
 
 import app
 from interviewer.settings import Settings
-from knowledge import packing
-from knowledge.embedder import SentenceEmbedder
-from knowledge.ingest import index_dir, ingest
-from knowledge.kb import POINT_KIND
+from knowledge.index import packing
+from knowledge.index.embedder import SentenceEmbedder
+from knowledge.index.ingest import index_dir, ingest
+from knowledge.index.knowledge_base import POINT_KIND
 from tests.conftest import BUNDLED
 
 

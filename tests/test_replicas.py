@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.chat import FakeChat
-from interviewer.database import Database, connect
-from interviewer.history import History
-from interviewer.session import SessionOptions
-from interviewer.tools import cluster, loadtest
+from devtools import cluster, loadtest
+from interviewer.llm.chat import FakeChat
+from interviewer.storage.database import Database, connect
+from interviewer.storage.history import History
+from interviewer.storage.session import SessionOptions
 from interviewer.web import access, handlers
-from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
 from tests.conftest import HANG, ROOT
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
@@ -151,10 +151,10 @@ def test_in_the_browser_an_interview_goes_on_when_its_replica_stops(data_dir: Pa
         pytest.skip(f"{chromium} not found (Debian: apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
 
-    from interviewer import users
-    from interviewer.course import Courses
+    from interviewer.storage import users
+    from interviewer.storage.courses import Courses
     from interviewer.web import server, ui
-    from knowledge.ingest import index_dir, ingest
+    from knowledge.index.ingest import index_dir, ingest
 
     users.add(tmp_path / "users", "ann", "ann-secret-1")
     folder = index_dir(tmp_path / "admin", NOTES, "fake")

@@ -5,13 +5,13 @@ import json
 import shutil
 from pathlib import Path
 
-from interviewer.chat import ChatBackend, FakeChat
-from interviewer.schedule import Schedule
-from interviewer.session import SessionOptions
-from interviewer.tools.simulate import FakeClock
-from interviewer.web import handlers, practice
-from interviewer.web.coach import Coach
-from knowledge.embedder import Embedder, FakeEmbedder
+from devtools.simulate import FakeClock
+from interviewer.llm.chat import ChatBackend, FakeChat
+from interviewer.practice.schedule import Schedule
+from interviewer.storage.session import SessionOptions
+from interviewer.web import handlers, practice_tab
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import Embedder, FakeEmbedder
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 
@@ -39,7 +39,7 @@ def test_end_and_appeal_work_with_the_notes_deleted(tmp_path: Path, data_dir: Pa
     coach = Coach(data_dir, no_embedder, no_chat, clock)
     session = coach.history.load(session.id)
     clock.advance(minutes=5)
-    page = practice.appeal(coach, session, 9, "I named the main idea")
+    page = practice_tab.appeal(coach, session, 9, "I named the main idea")
     assert "Appeal saved: 9/10" in page.status
     page = handlers.end(coach, session)
     assert session.finished and not page.active and "Interview finished." in page.status
@@ -55,11 +55,11 @@ def test_end_and_appeal_work_with_the_notes_deleted(tmp_path: Path, data_dir: Pa
     view = handlers.report(coach, saved)
     assert "your appeal: 9/10" in view.summary and saved.asked[first].question in view.summary
     assert saved.asked[first].answer.split("\n")[0] in view.model_answers  # kept in the session
-    plan = practice.schedule(coach, saved)
-    assert "Next due" in plan.markdown and len(plan.forecast) == practice.FORECAST_DAYS
+    plan = practice_tab.schedule(coach, saved)
+    assert "Next due" in plan.markdown and len(plan.forecast) == practice_tab.FORECAST_DAYS
     for fmt in ("md", "html"):
         text = handlers.export(coach, saved.id, fmt).read_text(encoding="utf-8")
         assert "Your appeal" in text and saved.asked[first].question in text
     exported = json.loads(handlers.export(coach, saved.id, "json").read_text(encoding="utf-8"))
     assert exported["finished"] is True
-    assert practice.due(coach, saved.notes) == ""  # nothing to count: the notes are gone
+    assert practice_tab.due(coach, saved.notes) == ""  # nothing to count: the notes are gone

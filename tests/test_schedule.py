@@ -10,18 +10,18 @@ import pytest
 from fsrs import Rating
 
 import app
-from interviewer.chat import FakeChat
-from interviewer.engine import Engine
+from devtools import simulate
 from interviewer.grading import calibration
 from interviewer.grading.grader import Grader
-from interviewer.history import MIGRATIONS, History, m001_sessions
-from interviewer.schedule import Schedule, rating, reviews_of
-from interviewer.session import Appeal, Session, SessionOptions
-from interviewer.tools import simulate
-from interviewer.web import handlers, practice
-from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder
-from knowledge.ingest import index_dir, ingest
+from interviewer.interview.engine import Engine
+from interviewer.llm.chat import FakeChat
+from interviewer.practice.schedule import Schedule, rating, reviews_of
+from interviewer.storage.history import MIGRATIONS, History, m001_sessions
+from interviewer.storage.session import Appeal, Session, SessionOptions
+from interviewer.web import handlers, practice_tab
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
+from knowledge.index.ingest import index_dir, ingest
 from tests.conftest import BUNDLED
 
 VAGUE = simulate.VAGUE
@@ -166,10 +166,10 @@ def test_the_page_shows_what_is_due_per_topic(data_dir: Path) -> None:
     clock = simulate.FakeClock()
     coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat(), clock)
     root = coach.load(FIXTURE).root
-    assert practice.due(coach, root) == "**Due today: 0** · 3 new · 0 learned"
-    session, _ = handlers.start(coach, root, practice.options([], 1, 0, "auto", False, "", 0))
+    assert practice_tab.due(coach, root) == "**Due today: 0** · 3 new · 0 learned"
+    session, _ = handlers.start(coach, root, practice_tab.options([], 1, 0, "auto", False, "", 0))
     list(handlers.answer(coach, session, VAGUE))
     handlers.end(coach, session)
     assert handlers.history(coach).sessions == 1  # the page draws points, not a line, for one
     clock.advance(days=1)
-    assert practice.due(coach, root) == "**Due today: 1** · 2 new · 0 learned\n\nDeep learning: 1"
+    assert practice_tab.due(coach, root) == "**Due today: 1** · 2 new · 0 learned\n\nDeep learning: 1"

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.files import read_note
 from knowledge.items import QuestionItem
-from knowledge.notes import parse_note
-from knowledge.outline import strip_numbering
-from knowledge.questions import is_real_question
+from knowledge.reading.files import read_note
+from knowledge.reading.notes import parse_note
+from knowledge.reading.outline import strip_numbering
+from knowledge.reading.questions import is_real_question
 
 
 def parse(seeds: Path, prefix: str) -> tuple[str, list[QuestionItem]]:

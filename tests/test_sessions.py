@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 import app
-from interviewer import export
-from interviewer.chat import FakeChat
-from interviewer.history import History
-from interviewer.report import report
-from interviewer.session import SCHEMA, Session, SessionOptions
+from interviewer.interview import export
+from interviewer.interview.report import report
+from interviewer.llm.chat import FakeChat
+from interviewer.storage.history import History
+from interviewer.storage.session import SCHEMA, Session, SessionOptions
 from interviewer.web import handlers
-from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 

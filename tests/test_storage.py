@@ -9,17 +9,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.chat import FakeChat
-from interviewer.database import Database, connect
-from interviewer.engine import Engine
 from interviewer.grading import calibration
 from interviewer.grading.grader import Grader
-from interviewer.history import MIGRATIONS, History, NotYours, Review, StoredCard, m001_sessions, m002_cards
-from interviewer.prepared import Preparer
-from interviewer.question_writer import QuestionWriter, Written
-from interviewer.session import LOCAL, Session, SessionOptions, Turn
-from knowledge.embedder import FakeEmbedder, Kind
-from knowledge.ingest import index_dir, ingest
+from interviewer.interview.engine import Engine
+from interviewer.llm.chat import FakeChat
+from interviewer.llm.followup_drafts import Preparer
+from interviewer.llm.question_writer import QuestionWriter, Written
+from interviewer.storage.database import Database, connect
+from interviewer.storage.history import (
+    MIGRATIONS,
+    History,
+    NotYours,
+    Review,
+    StoredCard,
+    m001_sessions,
+    m002_cards,
+)
+from interviewer.storage.session import LOCAL, Session, SessionOptions, Turn
+from knowledge.index.embedder import FakeEmbedder, Kind
+from knowledge.index.ingest import index_dir, ingest
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 ANSWER = "Dropout randomly zeroes activations during training, which reduces co-adaptation."
@@ -209,8 +217,8 @@ def test_replicas_starting_together_migrate_once(postgres_url: str) -> None:
 
 
 def test_course_notes_are_indexed_once_and_loaded_anywhere(database: Database, tmp_path: Path) -> None:
-    from interviewer.course import Courses, root
-    from knowledge.kb import open_kb
+    from interviewer.storage.courses import Courses, root
+    from knowledge.index.knowledge_base import open_kb
 
     class Counting(FakeEmbedder):
         texts = 0

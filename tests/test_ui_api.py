@@ -7,16 +7,17 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
-from interviewer.chat import FakeChat
+from interviewer.llm.chat import FakeChat
 from interviewer.web import errors, ui
-from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder
+from interviewer.web.layout import PAGE, REPORT
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
 
 
 def named(out: tuple[object, ...], *names: str) -> dict[str, object]:
-    """An event's API outputs by name (ui.PAGE, ui.REPORT): the API returns them in that order."""
+    """An event's API outputs by name (layout.py: PAGE, REPORT): the API returns them in that order."""
     assert len(out) == len(names)
     return dict(zip(names, out, strict=True))
 
@@ -49,21 +50,21 @@ def test_a_short_interview_through_the_api(server: str) -> None:
     # in the history, by the id /start returns, which each later call passes back
     summary, topics = client.predict("A folder on this computer", str(NOTES), None, api_name="/load_notes")
     assert "**3 questions**" in summary and "Deep learning" in str(topics)
-    out = named(client.predict([], 2, 1, "auto", False, api_name="/start"), "session", *ui.PAGE, "job_view")
+    out = named(client.predict([], 2, 1, "auto", False, api_name="/start"), "session", *PAGE, "job_view")
     sid, chat, status = str(out["session"]), out["chat"], str(out["status"])
     assert isinstance(chat, list)
     assert status.startswith("Question 1 of 2") and "Question 1 of 2" in text_of(chat[-1])
-    out = named(client.predict(sid, "It is a regularization trick.", api_name="/answer"), "answer", *ui.PAGE)
+    out = named(client.predict(sid, "It is a regularization trick.", api_name="/answer"), "answer", *PAGE)
     chat, feedback = out["chat"], str(out["feedback"])
     assert isinstance(chat, list) and out["answer"] == ""  # the box is cleared for the next answer
     assert [m["role"] for m in chat[-3:]] == ["user", "assistant", "assistant"]
     assert "/10" in text_of(chat[-2]) and "Follow-up" in text_of(chat[-1])
     assert "class='pt " in feedback and "deep_learning.md ›" in feedback
-    hinted = named(client.predict(sid, api_name="/hint"), *ui.PAGE)["chat"]
+    hinted = named(client.predict(sid, api_name="/hint"), *PAGE)["chat"]
     assert isinstance(hinted, list) and text_of(hinted[-1]).startswith("💡")
-    skipped = named(client.predict(sid, api_name="/skip"), *ui.PAGE)["chat"]
+    skipped = named(client.predict(sid, api_name="/skip"), *PAGE)["chat"]
     assert isinstance(skipped, list) and "Question 2 of 2" in text_of(skipped[-1])
-    out = named(client.predict(sid, api_name="/end"), *ui.PAGE, *ui.REPORT, "due")
+    out = named(client.predict(sid, api_name="/end"), *PAGE, *REPORT, "due")
     assert "Overall" in str(out["report"])
     picker = out["pick"]
     assert isinstance(picker, dict)
@@ -83,7 +84,7 @@ def test_two_clients_do_not_share_an_interview(server: str) -> None:
     sb = b.predict([], 2, 0, "auto", False, api_name="/start")[0]
     assert sa != sb
     a.predict(sa, "A's answer, about normalization and dropout.", api_name="/answer")
-    chat = named(b.predict(sb, api_name="/hint"), *ui.PAGE)["chat"]
+    chat = named(b.predict(sb, api_name="/hint"), *PAGE)["chat"]
     assert isinstance(chat, list)
     texts = [text_of(m) for m in chat]
     assert not any("A's answer" in t for t in texts)
@@ -93,8 +94,8 @@ def test_two_clients_do_not_share_an_interview(server: str) -> None:
 def test_a_model_that_fails_to_load_is_a_message_on_the_page(data_dir: Path) -> None:
     from gradio_client.exceptions import AppError
 
-    from knowledge.embedder import Embedder
-    from knowledge.models import ModelAssemblyError
+    from knowledge.index.embedder import Embedder
+    from knowledge.weights.assembly import ModelAssemblyError
 
     def broken() -> Embedder:
         raise ModelAssemblyError("embeddinggemma-300m: part 3 failed its sha256 check; delete it and retry")
@@ -154,7 +155,7 @@ def test_a_grade_in_one_tab_finishes_while_another_tab_s_follow_up_is_written(da
         writing = a.submit(sa, "It is a regularization trick.", api_name="/answer")
         assert chat.started.wait(60)  # tab a is graded and its follow-up is being written
         answered = b.predict(sb, "Dropout zeroes random activations.", api_name="/answer")
-        out = named(answered, "answer", *ui.PAGE)
+        out = named(answered, "answer", *PAGE)
         assert "class='pt " in str(out["feedback"])  # tab b's grade is back ...
         assert not writing.done()  # ... while tab a's follow-up is still being written
         chat.release.set()

@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.chat import ChatError, FakeChat, ModelUnavailable
 from interviewer.grading.clauses import split_clauses
-from interviewer.session import Session, SessionOptions
+from interviewer.llm.chat import ChatError, FakeChat, ModelUnavailable
+from interviewer.storage.session import Session, SessionOptions
 from interviewer.web import handlers
-from interviewer.web.coach import Coach
 from interviewer.web.handlers import UserError
-from interviewer.web.typing import Typing
-from knowledge.embedder import FakeEmbedder, Kind
+from interviewer.web.typed_answers import Typing
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder, Kind
 from tests.conftest import HANG, HeldEmbedder, big_folder, wait_blocked
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"

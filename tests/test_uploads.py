@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from interviewer.chat import FakeChat
+from interviewer.llm.chat import FakeChat
 from interviewer.web import uploads
-from interviewer.web.coach import Coach
 from interviewer.web.uploads import Unpacked, UploadError, unpack
-from knowledge import files
-from knowledge.embedder import FakeEmbedder
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
+from knowledge.reading import files
 
 NOTES = Path(__file__).parent / "fixtures" / "notes" / "deep_learning.md"
 GOOD = b"# Notes\n\n## What is a hash map?\n- A table of buckets indexed by the key's hash\n"

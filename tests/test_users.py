@@ -15,15 +15,15 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
 
 import app
-from interviewer import users
-from interviewer.chat import FakeChat
-from interviewer.history import History
+from interviewer.llm.chat import FakeChat
 from interviewer.messages import say
-from interviewer.session import LOCAL, SessionOptions
-from interviewer.web import access, asked, handlers, server, ui
+from interviewer.storage import users
+from interviewer.storage.history import History
+from interviewer.storage.session import LOCAL, SessionOptions
+from interviewer.web import access, handlers, layout, requested_notes, server, ui
 from interviewer.web.access import Refused
-from interviewer.web.coach import Coach
-from knowledge.embedder import FakeEmbedder
+from interviewer.web.workspace import Coach
+from knowledge.index.embedder import FakeEmbedder
 from tests.conftest import HANG
 
 NOTES = Path(__file__).parent / "fixtures" / "notes"
@@ -117,7 +117,7 @@ def test_two_users_cannot_reach_each_others_interviews(
     # the report's picker: bob's own interview only
     mine = start(bob, questions=1)
     bob.predict(mine, ANSWER, api_name="/answer")
-    out = dict(zip((*ui.PAGE, *ui.REPORT, "due"), bob.predict(mine, api_name="/end"), strict=True))
+    out = dict(zip((*layout.PAGE, *layout.REPORT, "due"), bob.predict(mine, api_name="/end"), strict=True))
     picker = out["pick"]
     assert isinstance(picker, dict) and [c[1] for c in picker["choices"]] == [mine]
     assert not any(sid in str(out["past"]) for sid in before)
@@ -200,13 +200,13 @@ def test_in_a_class_a_server_folder_is_not_yours_to_open(classroom: tuple[str, C
 def test_a_start_is_for_the_course_notes_or_the_own_upload_the_tab_asked_for(data_dir: Path) -> None:
     coach = Coach(data_dir, FakeEmbedder, lambda: FakeChat())
     anns = access.folder(coach, "ann") / "uploads"
-    assert asked.root(coach, "course:ml101", None, NOTES, anns) == "course:ml101"
-    assert asked.name("course:ml101", NOTES, anns, "en") == "ml101"
-    assert asked.root(coach, "course:", None, NOTES, anns) == ""  # none picked: Start's own notes
+    assert requested_notes.root(coach, "course:ml101", None, NOTES, anns) == "course:ml101"
+    assert requested_notes.name("course:ml101", NOTES, anns, "en") == "ml101"
+    assert requested_notes.root(coach, "course:", None, NOTES, anns) == ""  # none picked: Start's own notes
     assert coach.ready("course:ml101")  # nothing to index: Start says nothing of indexing
-    upload = asked.root(coach, "upload", [str(NOTES / "deep_learning.md")], NOTES, anns)
+    upload = requested_notes.root(coach, "upload", [str(NOTES / "deep_learning.md")], NOTES, anns)
     assert Path(upload).parent == anns.resolve()  # hers, where check_notes lets her start on it
-    assert asked.name(upload, NOTES, anns, "zh") == say("zh", "notes_uploaded")
+    assert requested_notes.name(upload, NOTES, anns, "zh") == say("zh", "notes_uploaded")
     access.check_notes(coach, upload, "ann")
     with pytest.raises(Refused):
         access.check_notes(coach, upload, "bob")

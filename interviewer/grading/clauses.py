@@ -10,7 +10,7 @@ a sentence should not be diluted by the other half.
 
 import re
 
-from knowledge.pieces import weight
+from knowledge.reading.spans import weight
 
 _FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _SENTENCE = re.compile(r"(?<=[。！？!?；;])|(?<=[a-z0-9)\]])\.(?=\s)|\n+")

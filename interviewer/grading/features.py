@@ -8,7 +8,7 @@ Rp, Ac, Qt are the same texts' tokens in context, each row two unit halves (the 
 layer, and one three quarters in): matched one by one as BERTScore does (Zhang et al. 2020),
 each token weighted by how little of it the question already says.
 The calibration (calibration.py) names the few it uses; the others are computed for eval's
-variants (tools/variants.py), which measure what each would add with every file held out.
+variants (evaluation/variants.py), which measure what each would add with every file held out.
 None of them says which language, grader or file an answer comes from.
 """
 

@@ -25,8 +25,8 @@ from interviewer.grading.calibration import Calibration
 from interviewer.grading.features import features, similarities
 from interviewer.grading.guards import content, copies
 from interviewer.grading.verdict import Verdict
-from knowledge.embedder import Embedder, Kind
-from knowledge.kb import POINT_KIND
+from knowledge.index.embedder import Embedder, Kind
+from knowledge.index.knowledge_base import POINT_KIND
 
 KIND: Kind = POINT_KIND  # answers and questions go in the same space as the indexed points
 QUESTION_CACHE = 256

@@ -7,10 +7,10 @@ reference text (the `grade --reference` command, eval files) is embedded here.
 import numpy as np
 
 from interviewer.grading.grader import KIND, GradePoint, Rubric
-from knowledge.embedder import Embedder
+from knowledge.index.embedder import Embedder
+from knowledge.index.knowledge_base import KnowledgeBase
 from knowledge.items import QuestionItem
-from knowledge.kb import KnowledgeBase
-from knowledge.notes import reference_points
+from knowledge.reading.notes import reference_points
 
 MAX_RELATED_POINTS = 6
 MAX_RELATED_ITEMS = 2

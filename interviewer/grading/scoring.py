@@ -24,7 +24,7 @@ from interviewer.grading.adapt import Adjustment
 from interviewer.grading.calibration import Calibration
 from interviewer.grading.grader import Grade, Grader, PointResult, Rubric, Signals
 from interviewer.grading.guards import MAX_ANSWER_CHARS
-from knowledge.kb import KnowledgeBase
+from knowledge.index.knowledge_base import KnowledgeBase
 
 UNRELATED_CAP = 1.0
 VERDICT_CAP = 2.0  # the explanation may be sound, but the answer to the question is wrong

@@ -11,16 +11,25 @@ import shutil
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from interviewer import course
-from interviewer.session import LOCAL, Session
-from interviewer.web.coach import Coach
+from interviewer.storage import courses
+from interviewer.storage.session import LOCAL, Session
+from interviewer.web.workspace import Coach
+
+if TYPE_CHECKING:  # gradio is imported by ui.py, after it has turned off gradio's analytics
+    import gradio as gr
 
 KEEP_EXPORTS = 3600  # seconds a named user's downloaded transcript stays on disk (the history keeps it)
 
 
 class Refused(Exception):
     """What the person asked for is not theirs (or not there); str(e) is shown as it is."""
+
+
+def who(request: "gr.Request") -> str:
+    """The person an event is for: Gradio sets username only when logins are on."""
+    return request.username or LOCAL
 
 
 def load(coach: Coach, user: str, session_id: str) -> Session:
@@ -61,7 +70,7 @@ def exports(coach: Coach, user: str) -> Path:
 
 def check_notes(coach: Coach, root: str, user: str) -> None:
     """Refused unless the user may practise on these notes."""
-    if user == LOCAL or root.startswith(course.PREFIX) or root in coach.public:
+    if user == LOCAL or root.startswith(courses.PREFIX) or root in coach.public:
         return
     mine = (folder(coach, user) / "uploads").resolve()
     if Path(root).resolve().is_relative_to(mine):

@@ -1,6 +1,6 @@
 """Every page event's error handling: a problem the person can fix shows as its own message,
 anything else is logged and shown as one plain sentence; the tab's session is kept either way.
-An event's first argument is the tab's language (locale.py): the message is written in it.
+An event's first argument is the tab's language (page_language.py): the message is written in it.
 """
 
 import functools
@@ -14,10 +14,10 @@ from interviewer.messages import Lang, say, shown
 from interviewer.web.access import Refused
 from interviewer.web.handlers import UserError
 from interviewer.web.uploads import UploadError
-from knowledge.files import NotesFileError
-from knowledge.models import ModelAssemblyError
-from knowledge.store import CorruptIndex
-from knowledge.worker import IndexingError
+from knowledge.index.index_worker import IndexingError
+from knowledge.index.on_disk import CorruptIndex
+from knowledge.reading.files import NotesFileError
+from knowledge.weights.assembly import ModelAssemblyError
 
 log = logging.getLogger("interview-coach")
 # errors whose message is already written for the person reading it

@@ -10,16 +10,17 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from interviewer import export as exporter
-from interviewer import messages, saved
-from interviewer.bands import score_text
+from interviewer import messages
+from interviewer.interview import closing
+from interviewer.interview import export as exporter
+from interviewer.interview.report import report as report_of
 from interviewer.messages import Lang, say, shown
-from interviewer.report import report as report_of
-from interviewer.schedule import Schedule
-from interviewer.session import LOCAL, Report, Session, SessionOptions, overall_score, topic_scores
+from interviewer.practice.bands import score_text
+from interviewer.practice.schedule import Schedule
+from interviewer.storage.session import LOCAL, Report, Session, SessionOptions, overall_score, topic_scores
 from interviewer.web import access, views
-from interviewer.web.coach import Coach
-from knowledge.store import write_atomic
+from interviewer.web.workspace import Coach
+from knowledge.index.on_disk import write_atomic
 
 FORMATS = exporter.FORMATS
 PAST = ("past_when", "past_session", "past_notes", "past_answers", "past_overall", "past_topics")  # columns
@@ -102,7 +103,7 @@ def answer(coach: Coach, session: Session | None, text: str, lang: Lang = "en") 
 
 
 def typing(coach: Coach, session: Session | None, text: str) -> None:
-    """The answer box as it is being typed: embedded once typing pauses (web/typing.py), so
+    """The answer box as it is being typed: embedded once typing pauses (web/typed_answers.py), so
     the grade at Enter is quick. Returns at once. A key never shows an error: Enter shows any.
     A new question on screen counts as typing nothing: its own words are embedded meanwhile."""
     if session is None or session.current is None:
@@ -143,7 +144,7 @@ def end(coach: Coach, session: Session | None, lang: Lang = "en") -> Page:
     """From the session and the history alone: the notes may have moved or gone meanwhile."""
     if session is None:
         raise UserError(say(lang, "error_nothing_to_end"))
-    saved.end(session, Schedule(coach.history.of(session.user), coach.now))
+    closing.end(session, Schedule(coach.history.of(session.user), coach.now))
     return page(coach, session, lang=lang)
 
 

@@ -10,7 +10,7 @@ import gradio as gr
 from gradio.i18n import I18nData
 
 from interviewer.grading.guards import MAX_ANSWER_CHARS
-from interviewer.web.locale import label
+from interviewer.web.page_language import label
 from interviewer.web.views import empty_feedback
 
 # a tab's outputs by name; the API returns those of an event in this order (buttons, tabs and
@@ -52,7 +52,7 @@ def layout() -> dict[str, Any]:
     session = gr.Textbox("", visible="hidden", elem_id="session-id")
     root = gr.State("")  # the notes folder this tab practises on
     loaded = gr.State(None)  # what the notes summary shows, redrawn when the language changes
-    lang = gr.State("en")  # the tab's language (locale.choose): what the server writes in
+    lang = gr.State("en")  # the tab's language (page_language.py): what the server writes in
     locale = gr.Textbox(visible=False)  # the same, for the browser: Gradio's own strings follow it
 
     with gr.Column(elem_classes="brand"):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from interviewer.database import Database, Tx
+from interviewer.storage.database import Database, Tx
 
 DAYS = 14
 

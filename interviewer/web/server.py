@@ -13,10 +13,10 @@ from typing import Any
 
 import gradio as gr
 
-from interviewer import users
 from interviewer.messages import say
+from interviewer.storage import users
 from interviewer.web import logins, ui
-from interviewer.web.coach import Coach
+from interviewer.web.workspace import Coach
 
 
 def serve(

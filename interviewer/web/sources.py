@@ -8,9 +8,9 @@ from pathlib import Path
 
 from interviewer.messages import Lang, say
 from interviewer.web import access
-from interviewer.web.coach import Coach, NotesLoaded
 from interviewer.web.handlers import UserError
 from interviewer.web.layout import SOURCES
+from interviewer.web.workspace import Coach, NotesLoaded
 
 
 def load(

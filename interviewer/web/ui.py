@@ -1,14 +1,15 @@
-"""The Gradio page's wiring: which event calls which handler, with what in and out.
+"""The Gradio page: one short handler per event, over the components of one tab, and its launch.
 
-The components are laid out and named in layout.py; what each button does is in handlers.py;
-every event goes through errors.guarded, so a failure is a message and the session is kept.
-Every event's first input is the tab's language (locale.py), chosen on load and again when the
-interviewer's language changes, which redraws what the server wrote. Each event acts for the
-person signed in (request.username: Gradio's login, or a trusted proxy's header; the one local
-user without either) on their own interview, loaded by the id the tab holds (access.py), so any
-replica can serve any event. Longer than 250 lines because build() is one function whose
-closures share the page's components, one short one per event; what each event does lives in
-handlers.py, practice.py and sources.py.
+The components are laid out and named in layout.py, the events connected in wiring.py; what
+each button does is in handlers.py; every event goes through errors.guarded, so a failure is a
+message and the session is kept. Every event's first input is the tab's language
+(page_language.py), chosen on load and again when the interviewer's language changes, which
+redraws what the server wrote. Each event acts for the person signed in (request.username:
+Gradio's login, or a trusted proxy's header; the one local user without either) on their own
+interview, loaded by the id the tab holds (access.py), so any replica can serve any event.
+build() makes one short closure per event over the page's components (the report tab's in
+report_tab.py) and wiring.py connects them; what each event does lives in handlers.py,
+practice_tab.py and sources.py.
 """
 
 import os
@@ -19,49 +20,31 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry: nothing leaves the machine
 
 import gradio as gr  # noqa: E402
-import pandas as pd  # noqa: E402
 
 from interviewer.messages import Lang, say  # noqa: E402
-from interviewer.session import LOCAL, Session  # noqa: E402
-from interviewer.web import access, asked, handlers, practice, sources, views  # noqa: E402
-from interviewer.web.coach import Coach, NotesLoaded  # noqa: E402
+from interviewer.storage.session import Session  # noqa: E402
+from interviewer.web import access, handlers, practice_tab, report_tab, requested_notes, sources, views  # noqa: E402  # noqa: E402
+from interviewer.web.access import who  # noqa: E402
 from interviewer.web.errors import guarded, guarded_stream  # noqa: E402
 from interviewer.web.handlers import Page, UserError  # noqa: E402
-from interviewer.web.layout import BUTTONS, PAGE, REPORT, SOURCES, layout  # noqa: E402
-from interviewer.web.locale import I18N, TOAST_TITLE, follow  # noqa: E402
+from interviewer.web.layout import BUTTONS, SOURCES, layout  # noqa: E402
+from interviewer.web.page_language import I18N, TOAST_TITLE  # noqa: E402
 from interviewer.web.uploads import MAX_TOTAL  # noqa: E402
+from interviewer.web.wiring import wire  # noqa: E402
+from interviewer.web.workspace import Coach  # noqa: E402
 
 HERE = Path(__file__).parent
 
 PROGRESS = gr.Progress(track_tqdm=True)  # tqdm bars (model assembly, embedding) show in the page
 
 
-def who(request: gr.Request) -> str:
-    """The person an event is for: Gradio sets username only when logins are on."""
-    return request.username or LOCAL
-
-
 def build(coach: Coach, bundled: Path) -> gr.Blocks:
     coach.public.add(str(bundled.resolve()))  # the sample notes are everyone's
     with gr.Blocks(title="Interview Coach") as demo:
         c = layout()
-        session = c["session"]
-        root = c["root"]
-        source = c["source"]
-        folder = c["folder"]
-        files = c["files"]
-        summary = c["summary"]
-        topics = c["topics"]
-        due = c["due"]
-        job = c["job"]
-        tabs = c["tabs"]
-        answer_box = c["answer"]
-        downloads_out = [c["dl_md"], c["dl_json"], c["dl_html"]]
-        pick = c["pick"]
-        lang = c["lang"]
-        page_out = [c[n] for n in PAGE + BUTTONS]
-        report_out = [c[n] for n in REPORT]
-        asked_box = asked.noted(demo, c)  # the notes this tab asked for last; "" from the API
+        session, root, folder, files, summary = c["session"], c["root"], c["folder"], c["files"], c["summary"]
+        topics, due, job, tabs, answer_box = c["topics"], c["due"], c["job"], c["tabs"], c["answer"]
+        asked_box = requested_notes.noted(demo, c)  # the notes this tab asked for last; "" from the API
         begun_at_once = gr.State("")  # the session Start began outside the queue ("": none)
 
         def mine(sid: str, request: gr.Request) -> Session | None:
@@ -70,6 +53,8 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         def show(p: Page) -> dict[Any, Any]:
             shown = {c["chat"]: p.chat, c["feedback"]: p.feedback, c["status"]: p.status, c["clock"]: p.clock}
             return shown | {c[n]: gr.update(interactive=p.active) for n in BUTTONS}
+
+        report = report_tab.events(coach, c, mine, show)  # the report tab's, and the page redrawn
 
         @guarded
         def switch_source(lang_: Lang, choice: str) -> dict[Any, Any]:
@@ -126,16 +111,16 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
                 return
             # the notes asked for last, even while they load: never the previous ones in silence
             uploads_ = access.folder(coach, who(request)) / "uploads"  # this person's
-            notes = asked.root(coach, asked_ or "", uploaded, bundled, uploads_)
+            notes = requested_notes.root(coach, asked_ or "", uploaded, bundled, uploads_)
             notes = notes or root_ or coach.default_root()
-            named = asked.name(notes, bundled, uploads_, lang_)
+            named = requested_notes.name(notes, bundled, uploads_, lang_)
             if notes and not coach.ready(notes):  # being indexed: wait, say so
                 if not wait:
                     return
                 yield {c["status"]: say(lang_, "status_indexing", notes=named)}
-            options = practice.options(topics_, n, fu, language, weak, job_, limit, adjust_)
+            options = practice_tab.options(topics_, n, fu, language, weak, job_, limit, adjust_)
             s, p = handlers.start(coach, notes, options, lang_, who(request), named)
-            shown = {c["job_view"]: practice.job(s, lang_), tabs: gr.update(selected="interview")}
+            shown = {c["job_view"]: practice_tab.job(s, lang_), tabs: gr.update(selected="interview")}
             yield {session: s.id, root: s.notes, **show(p), **shown, begun_at_once: ""}
 
         def begin_at_once(lang_: Lang, request: gr.Request, *args: Any) -> dict[Any, Any]:
@@ -147,17 +132,17 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
 
         @guarded
         def due_today(lang_: Lang, root_: str, request: gr.Request) -> dict[Any, Any]:
-            return {due: practice.due(coach, root_, lang_, who(request))}
+            return {due: practice_tab.due(coach, root_, lang_, who(request))}
 
         @guarded
         def read_job(lang_: Lang, path: str | None) -> dict[Any, Any]:
-            return {job: practice.job_text(path, lang_)}
+            return {job: practice_tab.job_text(path, lang_)}
 
         @guarded
         def appeal(
             lang_: Lang, sid: str, score: float | None, reason: str, request: gr.Request
         ) -> dict[Any, Any]:
-            return show(practice.appeal(coach, mine(sid, request), score, reason, lang_))
+            return show(practice_tab.appeal(coach, mine(sid, request), score, reason, lang_))
 
         @guarded
         def pick_up(lang_: Lang, request: gr.Request) -> dict[Any, Any]:
@@ -202,112 +187,15 @@ def build(coach: Coach, bundled: Path) -> gr.Blocks:
         def finish(lang_: Lang, sid: str, request: gr.Request) -> dict[Any, Any]:
             s = mine(sid, request)
             p = handlers.end(coach, s, lang_)
-            due_now = {due: practice.due(coach, s.notes, lang_, who(request)) if s else ""}
-            return {**show(p), **refresh(lang_, sid, request), **due_now, tabs: gr.update(selected="report")}
+            due_now = {due: practice_tab.due(coach, s.notes, lang_, who(request)) if s else ""}
+            shown = {**show(p), **report["refresh"](lang_, sid, request)}
+            return {**shown, **due_now, tabs: gr.update(selected="report")}
 
-        @guarded
-        def relabel(
-            lang_: Lang, sid: str, loaded: NotesLoaded | None, root_: str, request: gr.Request
-        ) -> dict[Any, Any]:
-            """Everything the server wrote, again in the tab's new language."""
-            s = mine(sid, request)
-            p = handlers.page(coach, s, lang=lang_) if s else None
-            drawn = show(p) if p else {c["feedback"]: views.feedback_html(None, lang=lang_)}
-            notes = {summary: views.notes_summary(loaded, lang_)} if loaded else {}
-            today = practice.due(coach, root_, lang_, who(request))
-            texts = {due: today, c["job_view"]: practice.job(s, lang_)}
-            return {**drawn, **notes, **texts, **refresh(lang_, sid, request)}
-
-        @guarded
-        def refresh(lang_: Lang, sid: str, request: gr.Request) -> dict[Any, Any]:
-            s = mine(sid, request)
-            r = handlers.report(coach, s, lang_)
-            h = handlers.history(coach, lang_, who(request))
-            plan = practice.schedule(coach, s, lang_)
-            charts = views.charts(lang_, r.topics, h.trend, h.sessions, plan.forecast)
-            current = s.id if s and any(sid == s.id for _, sid in h.choices) else None
-            return {
-                c["report"]: r.summary,
-                c["model_answers"]: r.model_answers,
-                **{c[name]: gr.update(**chart) for name, chart in charts.items()},
-                c["schedule"]: plan.markdown,
-                c["past"]: pd.DataFrame(h.rows, columns=h.headers),
-                c["pick"]: gr.update(choices=h.choices, value=current),
-            }
-
-        @guarded
-        def downloads(lang_: Lang, session_id: str | None, request: gr.Request) -> dict[Any, Any]:
-            buttons = dict(zip(("md", "json", "html"), downloads_out, strict=True))
-            if not session_id:
-                return {b: gr.update(value=None) for b in buttons.values()}
-            user = who(request)
-            return {b: str(handlers.export(coach, session_id, f, lang_, user)) for f, b in buttons.items()}
-
-        def signed_in(lang_: Lang, request: gr.Request) -> str:
-            user = who(request)
-            return "" if user == LOCAL else say(lang_, "signed_in", user=user)
-
-        notes_out = [summary, topics, root, c["loaded"]]
-        hidden: Any = {"api_visibility": "private"}  # UI-only events stay out of the API page
-        source.change(switch_source, [lang, source], [folder, files, c["course"]], **hidden)
-        notes_in = [lang, source, folder, files, c["course"]]
-        due_in = [lang, root]
-        # the bars (model assembly, embedding) show on the summary alone, where there is room
-        loading: Any = {"concurrency_id": "notes", "show_progress_on": [summary]}
-        # what is due shows after the notes load, as its own step: load_notes' API outputs stay as they were
-        c["load_btn"].click(load, notes_in, notes_out, api_name="load_notes", **loading).then(
-            due_today, due_in, due, **hidden
-        )
-        files.upload(load, notes_in, notes_out, **loading, **hidden).then(due_today, due_in, due, **hidden)
-        # the tab's language first: everything the server writes on load is written in it; the
-        # interviewer's language is the page's too: what the server wrote is redrawn in it
-        chosen, switched = follow(demo, c["language"], lang, c["locale"])
-        chosen.then(load, notes_in, notes_out, **loading, **hidden).then(due_today, due_in, due, **hidden)
-        chosen.then(refresh, [lang, session], report_out, **hidden)
-        chosen.then(signed_in, lang, c["user_line"], **hidden)
-        # this browser's interview id, kept in its localStorage under the same name and key on
-        # every replica (Gradio's default is random per process), so a page that another replica
-        # reloads finds it. No secret: the id alone opens nothing, each event checks whose it is
-        kept = gr.BrowserState("", storage_key="interview-coach", secret="interview-coach")
-        session.change(lambda sid: sid, session, kept, **hidden)
-        chosen.then(restore, [lang, kept], [session, root, *page_out], **hidden)
-        redrawn = [summary, due, c["job_view"], *page_out, *report_out]
-        switched.then(relabel, [lang, session, c["loaded"], root], redrawn, **hidden)
-        c["job_file"].upload(read_job, [lang, c["job_file"]], job, **hidden)
-        options = [topics, c["questions"], c["follow_ups"], c["language"], c["review_weak"], job]
-        options += [c["time_limit"], files, asked_box, c["adjust"]]  # the notes picked; your standard
-        begun = [session, root, *page_out, c["job_view"], tabs, begun_at_once]
-        # Start answers outside the queue on notes already indexed (nearly always); on a folder
-        # still loading, begin then waits in the queue for its first questions, the status line
-        # saying so. No spinner either way: over the chat it flashed after every Start
-        no_spinner: Any = {"show_progress": "hidden"}
-        start_in = [lang, root, *options]
-        started = c["start_btn"].click(begin_at_once, start_in, begun, queue=False, **no_spinner, **hidden)
-        started.success(begin, [*start_in, begun_at_once], begun, api_name="start", **no_spinner)
-        c["resume_btn"].click(pick_up, lang, [session, root, *page_out, tabs], api_name="resume")
-        # answers from several tabs run at once: the embedder takes one batch at a time (its own
-        # lock), and the LLM is another process, so a grade never waits for a follow-up being written
-        one: Any = {"concurrency_id": "answers", "concurrency_limit": 4}
-        answer_in, answer_out = [lang, session, answer_box], [answer_box, *page_out]
-        c["send"].click(send_answer, answer_in, answer_out, api_name="answer", **one)
-        answer_box.submit(send_answer, answer_in, answer_out, api_visibility="private", **one)
-        # each change sends the text so far (the newest only, while one is in flight) and returns
-        # at once; the answer is embedded once typing pauses, so Enter finds it ready. `change`, not
-        # `input`: in Chromium, `input` left the last characters of Chinese typed one by one unsent
-        quiet: Any = {"trigger_mode": "always_last", "show_progress": "hidden", "concurrency_id": "typing"}
-        answer_box.change(typed, [session, answer_box], None, **quiet, **hidden)
-        acted = [lang, session]
-        # Hint, Skip and the model answer take milliseconds: a spinner drawn over the page's nine
-        # outputs and taken away again cost the browser more than the answer, and the queue's
-        # join-then-stream round trips another ~70 ms (one POST instead; README, "Reliability")
-        at_once: Any = {"show_progress": "hidden", "queue": False}
-        c["hint"].click(action(handlers.hint), acted, page_out, api_name="hint", **at_once)
-        c["skip"].click(action(handlers.skip), acted, page_out, api_name="skip", **at_once)
-        c["reveal"].click(action(handlers.reveal), acted, page_out, api_name="model_answer", **at_once)
-        c["end"].click(finish, acted, [*page_out, *report_out, due, tabs], api_name="end")
-        appeal_in = [lang, session, c["appeal_score"], c["appeal_reason"]]
-        c["appeal"].click(appeal, appeal_in, page_out, api_name="appeal")
-        pick.change(downloads, [lang, pick], downloads_out, api_name="transcripts")
+        on = report | {"switch_source": switch_source, "load": load, "due_today": due_today}
+        on |= {"read_job": read_job, "begin": begin, "begin_at_once": begin_at_once, "pick_up": pick_up}
+        on |= {"restore": restore, "send_answer": send_answer, "action": action, "typed": typed}
+        on |= {"finish": finish, "appeal": appeal}
+        wire(demo, c, on, asked_box, begun_at_once)
     return demo
 
 

@@ -16,7 +16,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from knowledge.files import MAX_BYTES, SUFFIXES, NotesFileError, decode
+from knowledge.reading.files import MAX_BYTES, SUFFIXES, NotesFileError, decode
 
 MAX_FILES = 500  # notes files in one upload
 MAX_TOTAL = 50 * 1024 * 1024  # bytes of notes, unpacked, in one upload

@@ -10,13 +10,13 @@ from typing import Any
 
 import pandas as pd
 
-from interviewer import bands
 from interviewer.grading.grader import Grade
+from interviewer.interview.report import asked_of, model_answer
 from interviewer.messages import Lang, say, shown
-from interviewer.report import asked_of, model_answer
-from interviewer.schedule import Counts
-from interviewer.session import Asked, Report, Requirement, Session, Turn, overall_score
-from interviewer.web.coach import NotesLoaded
+from interviewer.practice import bands
+from interviewer.practice.schedule import Counts
+from interviewer.storage.session import Asked, Report, Requirement, Session, Turn, overall_score
+from interviewer.web.workspace import NotesLoaded
 
 _STATUS = {"covered": "point_covered", "partly": "point_partly", "missed": "point_missed"}
 
