@@ -11,6 +11,7 @@
     python app.py calibrate FILE.jsonl...                # refit the grader's calibration
     python app.py chat [--notes PATH] [--questions N] [--user NAME]   # an interview in the terminal
     python app.py export SESSION_ID --format md|json|html [-o FILE] [--user NAME]
+    python app.py export-anki FOLDER -o deck.apkg [--deck NAME]   # questions and answers for Anki
     python app.py report [SESSION_ID] [--user NAME] [--json]   # your interviews, or one's report
     python app.py user add|remove|list [NAME]            # logins, when COACH_USERS_FILE is set
     python app.py ingest FOLDER --shared NAME            # course notes, for every user and replica
@@ -143,8 +144,14 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps([q.model_dump() for q in listed], ensure_ascii=False, indent=1))
         return 0
     for q in listed:
-        print(f"[{q.written_by}] {q.question}  ({q.source}:{q.line})")
+        print(f"[{q.written_by}] {q.question}  ({q.source}, {q.place or q.line})")
     return 0
+
+
+def cmd_export_anki(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.reading.anki_export import main as export_anki
+
+    return export_anki(Path(args.folder), Path(args.output), args.deck)
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
@@ -677,6 +684,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=["md", "json", "html"], default="md")
     p.add_argument("-o", "--output")
     p.add_argument("--user", default=LOCAL, help="whose interview (default: the local user)")
+    p = sub.add_parser("export-anki", help="the notes' questions and model answers as an Anki deck")
+    p.add_argument("folder")
+    p.add_argument("-o", "--output", required=True, help="the .apkg file to write")
+    p.add_argument("--deck", help="the deck's name (default: the folder's); keep it to update the same cards")
     p = sub.add_parser("report", help="your interviews, or one interview's report")
     p.add_argument("session", nargs="?", help="an interview's id (none: list them)")
     p.add_argument("--user", default=LOCAL, help="whose interviews (default: the local user)")
@@ -702,6 +713,7 @@ def main(argv: list[str] | None = None) -> int:
         "calibrate": cmd_calibrate,
         "chat": cmd_chat,
         "export": cmd_export,
+        "export-anki": cmd_export_anki,
         "report": cmd_report,
         "user": cmd_user,
         "loadtest": cmd_loadtest,

@@ -28,6 +28,8 @@ class QuestionItem(BaseModel):
     explanation: str = ""  # 解析 / Explanation: context for retrieval, never rubric
     rubric: list[RubricPoint] = Field(default_factory=list)
     line: int  # 1-based line of the question
+    # where a converted file has no lines worth citing: "page 3", "slide 2", "cell 5" (converters.py)
+    place: str = ""
     language: Language
     # "notes": the notes ask it (a question heading, a 题目/Q label, a listed question);
     # "template": built from a plain heading ("请介绍贪婪解码"), which the LLM may rewrite later
@@ -40,6 +42,11 @@ class QuestionItem(BaseModel):
     @property
     def answered(self) -> bool:
         return bool(self.answer.strip())
+
+    @property
+    def cited(self) -> str:
+        """Where the question is, for people: "notes.md:12", or "handbook.pdf, page 3"."""
+        return f"{self.source}, {self.place}" if self.place else f"{self.source}:{self.line}"
 
     @property
     def heading(self) -> str:

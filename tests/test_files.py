@@ -49,7 +49,7 @@ def test_reports_unreadable_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_finds_notes_recursively_skipping_hidden_and_other_files(tmp_path: Path) -> None:
-    for name in ["a.md", "sub/b.markdown", "sub/deeper/c.txt", ".obsidian/d.md", "e.pdf", "sub/.hidden.md"]:
+    for name in ["a.md", "sub/b.markdown", "sub/deeper/c.txt", ".obsidian/d.md", "e.odt", "sub/.hidden.md"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(TEXT)
     (tmp_path / "sub" / "loop").symlink_to(tmp_path)

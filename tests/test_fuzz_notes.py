@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import knowledge.index.ingest
+import knowledge.reading.converters
 from knowledge.index.embedder import FakeEmbedder
 from knowledge.index.ingest import ingest
 from knowledge.index.knowledge_base import KnowledgeBase, open_kb
@@ -401,14 +402,14 @@ def test_file_deleted_while_ingest_is_reading_others(tmp_path: Path, monkeypatch
     root.mkdir()
     (root / "a.md").write_text(ONE_ITEM)
     (root / "b.md").write_text(ONE_ITEM)
-    real: Callable[[Path], str] = knowledge.index.ingest.read_note
+    real: Callable[[Path], str] = knowledge.reading.converters.read_note  # ingest reads through converters.py
 
     def read_and_delete_the_next(path: Path) -> str:
         if path.name == "a.md":
-            (root / "b.md").unlink()
+            (root / "b.md").unlink(missing_ok=True)  # a.md is read twice: hashed, then parsed
         return real(path)
 
-    monkeypatch.setattr(knowledge.index.ingest, "read_note", read_and_delete_the_next)
+    monkeypatch.setattr(knowledge.reading.converters, "read_note", read_and_delete_the_next)
     _, reports = ingest_beside_good(root, tmp_path / "data")
     assert (reports["a.md"].items, reports["a.md"].error) == (1, None)
     assert reports["b.md"].error == "file disappeared while reading"

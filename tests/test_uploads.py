@@ -398,7 +398,7 @@ def _random_text_free(n: int) -> bytes:
 
 
 BINARY = "not a text file, or not in UTF-8 or GB18030"
-NOT_NOTES = "not a notes file (.md, .markdown or .txt)"
+NOT_NOTES = "not a notes file (.md, .markdown, .txt, .pdf, .docx, .pptx, .html, .ipynb or .apkg)"
 
 
 @pytest.mark.parametrize(
@@ -409,7 +409,7 @@ NOT_NOTES = "not a notes file (.md, .markdown or .txt)"
         ("random.md", _random_text_free(4096), BINARY),
         ("tool.exe", b"MZ\x90\x00" + bytes(100), NOT_NOTES),
         ("notes.md.exe", GOOD, NOT_NOTES),
-        ("notes.pdf", b"%PDF-1.4\n", NOT_NOTES),
+        ("notes.odt", b"PK\x03\x04" + bytes(100), NOT_NOTES),  # .pdf is read now (converters.py)
     ],
 )
 def test_files_that_are_not_notes_are_refused_plain_or_zipped(
@@ -447,7 +447,8 @@ def test_an_upload_with_nothing_usable_says_why(src: Path, dest: Path, contained
     with pytest.raises(UploadError) as e:
         unpack([write(src, "tool.exe", b"MZ"), archive], dest)
     assert str(e.value) == (
-        "no usable notes files (.md or .txt) in the upload: tool.exe: "
+        "no usable notes files (.md, .txt, .pdf, .docx, .pptx, .html, .ipynb, .apkg) in the upload: "
+        "tool.exe: "
         + NOT_NOTES
         + "; ../evil.md: "
         + OUTSIDE

@@ -44,8 +44,7 @@ class Engine:
         self.schedule = Schedule(history, clock)  # the local user's; another's is schedule_of(user)
         # follow-ups written while the candidate thinks; without one, written after Enter
         self.prepared = prepared
-        # questions the LLM writes for headings that don't ask one; without it, the templates
-        self.writer = writer
+        self.writer = writer  # questions the LLM writes for headings that ask none; else the templates
         self._rubrics: dict[str, Rubric] = {}
         self.standards = appeals.Standards(history)  # the person's own, from their appeals
 
@@ -80,7 +79,8 @@ class Engine:
     def questions(self) -> list[Askable]:
         """Every question an interview here can ask, in the notes' order, worded as asked now."""
         asked = [(i, *self._wording(i)) for i in self.kb.items if self._askable(i.id)]
-        return [Askable(id=i.id, question=q, source=i.source, line=i.line, written_by=w) for i, q, w in asked]
+        cited = {"id", "source", "line", "place"}  # what an Askable copies of its item
+        return [Askable(**i.model_dump(include=cited), question=q, written_by=w) for i, q, w in asked]
 
     def answer(self, session: Session, text: str) -> Turn:
         """Grade the current question's answer, then ask what comes next. Returns the graded turn."""

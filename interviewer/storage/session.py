@@ -98,6 +98,7 @@ class Askable(BaseModel):
     source: str
     line: int
     written_by: Literal["notes", "model", "template"]
+    place: str = ""  # "page 3", "slide 2", "cell 5" for a converted file (reading/converters.py)
 
 
 class Session(BaseModel):

@@ -1,4 +1,5 @@
-"""Uploaded notes: .md/.txt files, or .zip archives of them, unpacked into the data folder.
+"""Uploaded notes: .md/.txt files (and PDF, Word, slides, web pages, notebooks, Anki decks, which
+the indexing process converts), or .zip archives of them, unpacked into the data folder.
 
 An upload is untrusted. A name in an archive may climb out of its folder (`../x`, `/etc/x`),
 an archive may be a bomb, a "note" may be an image renamed .md. Everything is checked before
@@ -16,11 +17,13 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from knowledge.reading.files import MAX_BYTES, SUFFIXES, NotesFileError, decode
+from knowledge.reading.converters import MAX_DOCUMENT_BYTES
+from knowledge.reading.files import CONVERTED, MAX_BYTES, SUFFIXES, NotesFileError, decode
 
 MAX_FILES = 500  # notes files in one upload
 MAX_TOTAL = 50 * 1024 * 1024  # bytes of notes, unpacked, in one upload
 MAX_RATIO = 100  # unpacked/packed size of one zip member; text compresses ~3-10x, bombs ~1000x
+NOT_NOTES = "not a notes file (.md, .markdown, .txt, .pdf, .docx, .pptx, .html, .ipynb or .apkg)"
 
 
 class UploadError(Exception):
@@ -63,7 +66,10 @@ def unpack(uploads: list[Path], dest_root: Path) -> Unpacked:
                 notes[name] = data
     if not notes:
         reasons = "; ".join(refused[:5]) or "nothing was uploaded"
-        raise UploadError(f"no usable notes files (.md or .txt) in the upload: {reasons}")
+        raise UploadError(
+            "no usable notes files (.md, .txt, .pdf, .docx, .pptx, .html, .ipynb, .apkg) in the upload: "
+            + reasons
+        )
     return Unpacked(_write(notes, dest_root), len(notes), refused)
 
 
@@ -96,14 +102,14 @@ def _claim(name: str, taken: set[str], folders: set[str]) -> str | None:
 
 def _plain(path: Path) -> bytes | str:
     """The file's bytes, or why it is refused."""
-    if not path.name.lower().endswith(SUFFIXES):
-        return "not a notes file (.md, .markdown or .txt)"
+    if not path.name.lower().endswith(SUFFIXES + CONVERTED):
+        return NOT_NOTES
     if path.name.startswith("."):  # find_notes skips hidden files: kept, it would vanish without a reason
         return "hidden file or folder"
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        return f"too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB)"
-    return _text_or_reason(path.read_bytes())
+    if size > _limit(path.name):
+        return f"too large ({size / 1e6:.1f} MB; the limit is {_limit(path.name) / 1e6:.0f} MB)"
+    return _text_or_reason(path.read_bytes(), path.name)
 
 
 def _zip_members(path: Path) -> Members:
@@ -132,27 +138,34 @@ def _safe_name(info: zipfile.ZipInfo) -> tuple[str, str | None]:
         return raw, "a symbolic link"
     if any(p.startswith(".") for p in parts):
         return raw, "hidden file or folder"
-    if not raw.lower().endswith(SUFFIXES):
-        return raw, "not a notes file (.md, .markdown or .txt)"
+    if not raw.lower().endswith(SUFFIXES + CONVERTED):
+        return raw, NOT_NOTES
     return "/".join(parts), None
 
 
 def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | str:
-    if info.file_size > MAX_BYTES:
-        return f"too large ({info.file_size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB)"
+    limit = _limit(info.filename)
+    if info.file_size > limit:
+        return f"too large ({info.file_size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB)"
     if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
         return "compressed over 100 to 1: refused as a possible zip bomb"
     try:
         with archive.open(info) as f:
-            data = f.read(MAX_BYTES + 1)  # the header's size can lie; never read past the limit
+            data = f.read(limit + 1)  # the header's size can lie; never read past the limit
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
         return f"can't be unpacked ({e})"
-    if len(data) > MAX_BYTES:
+    if len(data) > limit:
         return "larger than its archive header says: refused"
-    return _text_or_reason(data)
+    return _text_or_reason(data, info.filename)
 
 
-def _text_or_reason(data: bytes) -> bytes | str:
+def _limit(name: str) -> int:
+    return MAX_DOCUMENT_BYTES if name.lower().endswith(CONVERTED) else MAX_BYTES
+
+
+def _text_or_reason(data: bytes, name: str) -> bytes | str:
+    if name.lower().endswith(CONVERTED):
+        return data  # converted, and checked, where the notes are indexed: never in the page's process
     try:
         decode(data)
     except NotesFileError as e:

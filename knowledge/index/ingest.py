@@ -22,7 +22,8 @@ from knowledge.index.knowledge_base import POINT_KIND, KnowledgeBase, open_kb
 from knowledge.index.on_disk import CorruptIndex, FileEntry, Manifest, Payload, PointRow
 from knowledge.index.vectors import VectorIndex
 from knowledge.items import FileReport, IngestSummary, QuestionItem
-from knowledge.reading.files import NotesFileError, find_notes, read_note
+from knowledge.reading.converters import cite, file_digest, read_document
+from knowledge.reading.files import NotesFileError, find_notes
 from knowledge.reading.notes import parse_note
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,11 @@ def up_to_date(notes_root: Path, embedder: Embedder, folder: Path) -> bool:
         if _printable(rel) != rel:
             continue
         try:
-            text = read_note(path)
+            digest = file_digest(path)
         except NotesFileError:
             continue
         before = old.manifest.files.get(rel)
-        if before is None or before.sha256 != _digest(text):
+        if before is None or before.sha256 != digest:
             return False
     return True
 
@@ -143,22 +144,19 @@ def _printable(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _read_one(path: Path, rel: str, old: KnowledgeBase | None) -> tuple[FileEntry, list[QuestionItem], bool]:
     try:
-        text = read_note(path)
+        digest = file_digest(path)  # a PDF is converted only when it changed
+        before = old.manifest.files.get(rel) if old else None
+        if old and before and before.sha256 == digest:
+            items = [i for i in old.items if i.source == rel]
+            return before, items, True
+        doc = read_document(path)
     except NotesFileError as e:
         return FileEntry(path=rel, error=str(e)), [], False
-    digest = _digest(text)
-    before = old.manifest.files.get(rel) if old else None
-    if old and before and before.sha256 == digest:
-        items = [i for i in old.items if i.source == rel]
-        return before, items, True
     try:
-        items, warning = parse_note(text, rel, folder=path.parent.name)
+        items, warning = parse_note(doc.text, rel, folder=path.parent.name)
+        items = cite(items, doc)
     except Exception as e:  # a parser bug must cost one file, never the whole ingest
         log.exception("parsing %s failed", rel)
         return FileEntry(path=rel, sha256=digest, error=f"could not parse ({type(e).__name__})"), [], False
@@ -168,7 +166,7 @@ def _read_one(path: Path, rel: str, old: KnowledgeBase | None) -> tuple[FileEntr
         items=len(items),
         answered=sum(i.answered for i in items),
         rubric_points=sum(len(i.rubric) for i in items),
-        error=warning or (None if items else "no questions found in this file"),
+        error=warning or doc.warning or (None if items else "no questions found in this file"),
     )
     return entry, items, False
 

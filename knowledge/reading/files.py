@@ -4,7 +4,9 @@ import os
 import stat
 from pathlib import Path
 
-SUFFIXES = (".md", ".markdown", ".txt")
+SUFFIXES = (".md", ".markdown", ".txt")  # text notes, read as they are
+# converted to Markdown first (knowledge/reading/converters.py); found and uploaded like text notes
+CONVERTED = (".pdf", ".docx", ".pptx", ".html", ".htm", ".ipynb", ".apkg", ".colpkg")
 MAX_BYTES = 5 * 1024 * 1024  # far above any hand-written notes file; a 50 MB "note" is a mistake
 _ENCODINGS = ("utf-8", "gb18030")  # a BOM, if any, is read first
 
@@ -21,7 +23,8 @@ def find_notes(root: Path) -> list[Path]:
     # followlinks=False: a symlink loop can't send us round forever
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(folder) / f for f in files if f.lower().endswith(SUFFIXES) and not f.startswith(".")]
+        kept = SUFFIXES + CONVERTED
+        found += [Path(folder) / f for f in files if f.lower().endswith(kept) and not f.startswith(".")]
     return sorted(found)
 
 
