@@ -2,11 +2,13 @@
 SQLite file and on PostgreSQL: the schema a new database gets, pinned, and a database the earlier
 code made (each module migrating its own tables, built here by hand) brought to it without loss."""
 
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
+from interviewer.llm.text_cache import Kept, TextCache
 from interviewer.storage.database import Database, Migration, connect
 from interviewer.storage.history import History
 from interviewer.storage.migrations import MIGRATIONS, m001_sessions, m002_cards
@@ -211,3 +213,14 @@ def test_a_database_the_earlier_code_made_migrates_without_loss(opener: Opener) 
             assert stored == [row + users.get(table, ())], table
     assert [s.id for s in History(new).sessions()] == ["s1"]
 
+
+@pytest.mark.parametrize("table", ["followups", "written"])
+def test_an_llm_text_file_from_before_migrations_is_read_as_it_is(table: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{table}.sqlite"  # a cache file of its own, as a SQLite history keeps them
+    with sqlite3.connect(path) as db:  # the table as the code made it before it had migrations
+        db.execute(f"CREATE TABLE {table} (key TEXT PRIMARY KEY, text TEXT, from_llm INT, rejected TEXT)")
+        db.execute(f"INSERT INTO {table} VALUES ('k', 'Why?', 1, NULL)")
+    texts = TextCache(table, path)  # type: ignore[arg-type]
+    assert texts.get("k") == Kept("Why?", True, None) and "k" in texts and texts.get("other") is None
+    texts.put("k", "the template", False, "too long")
+    assert TextCache(table, path).get("k") == Kept("the template", False, "too long")  # type: ignore[arg-type]

@@ -101,7 +101,7 @@ def test_the_written_questions_cache_is_kept(database: Database, tmp_path: Path)
     emb = FakeEmbedder()
     kb, _ = ingest(NOTES, emb, index_dir(tmp_path / "data", NOTES, emb.name))
     item = kb.items[0]
-    QuestionWriter(None, emb, database)._save("key", Written("Why drop units?", True))
+    QuestionWriter(None, emb, database).texts.put("key", "Why drop units?", True, None)
     again = QuestionWriter(None, emb, database)
     assert again._load("key") == Written("Why drop units?", True) and again._load("other") is None
     assert again.wording(item)[1] == "notes"
