@@ -16,7 +16,8 @@ from interviewer.grading.grader import Grader
 from interviewer.interview.engine import Engine
 from interviewer.llm.chat import FakeChat
 from interviewer.practice.schedule import Schedule, rating, reviews_of
-from interviewer.storage.history import MIGRATIONS, History, m001_sessions
+from interviewer.storage.history import History
+from interviewer.storage.migrations import MIGRATIONS, m001_sessions
 from interviewer.storage.session import Appeal, Session, SessionOptions
 from interviewer.web import handlers, practice_tab
 from interviewer.web.workspace import Coach

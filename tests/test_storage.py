@@ -1,6 +1,6 @@
 """The history and the caches on both backends: the same test functions on a SQLite file and
-on PostgreSQL (`database` runs each twice). The schema the migrations make, upgrading a history
-from before users, each user's rows kept apart, saves from many threads, the caches."""
+on PostgreSQL (`database` runs each twice). Each user's rows kept apart, saves from many threads,
+the caches, replicas migrating together (the schema itself: test_migrations.py)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -16,15 +16,8 @@ from interviewer.llm.chat import FakeChat
 from interviewer.llm.followup_drafts import Preparer
 from interviewer.llm.question_writer import QuestionWriter, Written
 from interviewer.storage.database import Database, connect
-from interviewer.storage.history import (
-    MIGRATIONS,
-    History,
-    NotYours,
-    Review,
-    StoredCard,
-    m001_sessions,
-    m002_cards,
-)
+from interviewer.storage.history import History, NotYours, Review, StoredCard
+from interviewer.storage.migrations import MIGRATIONS
 from interviewer.storage.session import LOCAL, Session, SessionOptions, Turn
 from knowledge.index.embedder import FakeEmbedder, Kind
 from knowledge.index.ingest import index_dir, ingest
@@ -33,93 +26,10 @@ NOTES = Path(__file__).parent / "fixtures" / "notes"
 ANSWER = "Dropout randomly zeroes activations during training, which reduces co-adaptation."
 
 
-def columns(db: Database, table: str) -> list[tuple[str, str, int]]:
-    """(name, type, position in the primary key or 0) per column, in order, read from the database."""
-    if db.dialect == "sqlite":
-        rows = db.rows(f"SELECT name, type, pk FROM pragma_table_info('{table}') ORDER BY cid")
-        return [(n, t, pk) for n, t, pk in rows]
-    rows = db.rows(
-        "SELECT c.column_name, upper(c.data_type), coalesce(k.ordinal_position, 0) "
-        "FROM information_schema.columns c LEFT JOIN (information_schema.key_column_usage k "
-        "JOIN information_schema.table_constraints p ON p.constraint_name = k.constraint_name "
-        "AND p.constraint_type = 'PRIMARY KEY') ON k.table_name = c.table_name "
-        "AND k.column_name = c.column_name WHERE c.table_name = ? ORDER BY c.ordinal_position",
-        (table,),
-    )
-    return [(n, {"CHARACTER VARYING": "TEXT"}.get(t, t), pk) for n, t, pk in rows]
-
-
-def tables(db: Database) -> list[str]:
-    if db.dialect == "sqlite":
-        return [r[0] for r in db.rows("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-    return [r[0] for r in db.rows("SELECT tablename FROM pg_tables WHERE schemaname='public' ORDER BY 1")]
-
-
 def session(sid: str, user: str = LOCAL, answers: int = 0) -> Session:
     s = Session(id=sid, user=user, notes="/notes", embedder="fake", options=SessionOptions())
     s.turns = [Turn(item_id=f"i{k}", question=f"q{k}", answer=f"{user}-{k}") for k in range(answers)]
     return s
-
-
-def test_the_history_schema_is_pinned(database: Database) -> None:
-    History(database)
-    assert tables(database) == ["_migrations", "cards", "point_results", "reviews", "sessions"]
-    assert columns(database, "sessions") == [
-        ("id", "TEXT", 1),
-        ("created", "TEXT", 0),
-        ("notes", "TEXT", 0),
-        ("body", "TEXT", 0),
-        ("username", "TEXT", 0),
-    ]
-    assert columns(database, "point_results") == [
-        ("session_id", "TEXT", 1),
-        ("item_id", "TEXT", 2),
-        ("topic", "TEXT", 0),
-        ("point", "TEXT", 3),
-        ("status", "TEXT", 0),
-        ("at", "TEXT", 4),
-        ("username", "TEXT", 0),
-    ]
-    assert columns(database, "reviews") == [
-        ("username", "TEXT", 1),
-        ("notes", "TEXT", 2),
-        ("item_id", "TEXT", 3),
-        ("session_id", "TEXT", 4),
-        ("rating", "INTEGER", 0),
-        ("at", "TEXT", 0),
-        ("duration_ms", "INTEGER", 0),
-    ]
-    assert columns(database, "cards") == [
-        ("username", "TEXT", 1),
-        ("notes", "TEXT", 2),
-        ("item_id", "TEXT", 3),
-        ("card", "TEXT", 0),
-        ("due", "TEXT", 0),
-    ]
-    applied = [r[0] for r in database.rows("SELECT name FROM _migrations")]
-    assert applied == [m.__name__ for m in MIGRATIONS] == ["m001_sessions", "m002_cards", "m003_users"]
-
-
-def test_a_history_from_before_users_is_the_local_users(database: Database) -> None:
-    database.migrate([m001_sessions, m002_cards])  # the history as the last release left it
-    old = session("old", answers=1)
-    with database.transaction() as tx:
-        tx.execute(
-            "INSERT INTO sessions VALUES (?, ?, ?, ?)", ("old", "2024-01-01", "/notes", old.model_dump_json())
-        )
-        tx.execute("INSERT INTO cards VALUES (?, ?, ?, ?)", ("/notes", "i0", "{}", "2024-01-02"))
-        tx.execute(
-            "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?)", ("/notes", "i0", "old", 3, "2024-01-01", 5)
-        )
-    local = History(database)
-    assert [s.id for s in local.sessions()] == ["old"] and local.load("old").user == LOCAL
-    assert local.cards("/notes") == {"i0": "{}"} and local.reviews("/notes", "i0")[0].rating == 3
-    someone = local.of("ann")
-    assert (
-        someone.sessions() == [] and someone.cards("/notes") == {} and someone.reviews("/notes", "i0") == []
-    )
-    History(database)  # opening again applies nothing twice
-    assert len(database.rows("SELECT name FROM _migrations")) == len(MIGRATIONS)
 
 
 def test_each_user_sees_only_their_own_rows(database: Database) -> None:
@@ -191,7 +101,7 @@ def test_the_written_questions_cache_is_kept(database: Database, tmp_path: Path)
     emb = FakeEmbedder()
     kb, _ = ingest(NOTES, emb, index_dir(tmp_path / "data", NOTES, emb.name))
     item = kb.items[0]
-    QuestionWriter(None, emb, database)._save("key", Written("Why drop units?", True))
+    QuestionWriter(None, emb, database).texts.put("key", "Why drop units?", True, None)
     again = QuestionWriter(None, emb, database)
     assert again._load("key") == Written("Why drop units?", True) and again._load("other") is None
     assert again.wording(item)[1] == "notes"
@@ -202,18 +112,15 @@ def test_replicas_starting_together_migrate_once(postgres_url: str) -> None:
     go = threading.Barrier(4)
 
     def start() -> None:
-        db = connect(postgres_url, None)
         go.wait()
-        History(db)
-        Preparer(None, db)
-        db.close()
+        connect(postgres_url, None).close()  # the database migrates as it opens
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda _: start(), range(4)))
     db = connect(postgres_url, None)
     names = [r[0] for r in db.rows("SELECT name FROM _migrations ORDER BY name")]
     db.close()
-    assert names == ["f001_followups", "m001_sessions", "m002_cards", "m003_users"]
+    assert names == sorted(m.__name__ for m in MIGRATIONS)
 
 
 def test_course_notes_are_indexed_once_and_loaded_anywhere(database: Database, tmp_path: Path) -> None:
@@ -247,7 +154,10 @@ def test_course_notes_are_indexed_once_and_loaded_anywhere(database: Database, t
     ("url", "said"),
     [
         ("mysql://coach:s3cret@db/coach", "must be a postgresql:// URL, not mysql://coach@db/coach"),
-        ("postgresql://coach:s3cret@127.0.0.1:1/coach", "can't reach PostgreSQL at postgresql://coach@127.0.0.1:1"),
+        (
+            "postgresql://coach:s3cret@127.0.0.1:1/coach",
+            "can't reach PostgreSQL at postgresql://coach@127.0.0.1:1",
+        ),
     ],
 )
 def test_a_database_that_cant_be_used_is_a_message_without_its_password(

@@ -2,11 +2,11 @@
 
 When a question is asked, a background thread drafts (followup.drafted) a follow-up for each
 of its points (the quick greedy drafts for every point first, then sampled ones for the points
-whose quick drafts failed) and keeps it on disk, keyed by model, language, question and point, so practising
-a question again costs nothing. At Enter the grade picks the point; its follow-up is taken from
-here, waiting at most WAIT seconds for one still being written (moved to the front), else the
-template with the reason: the LLM never writes on the critical path. The LLM runs in another, lower-priority
-process (llama_server.py), so drafting never slows a grade.
+whose quick drafts failed) and keeps it (text_cache.py), keyed by model, language, question and
+point, so practising a question again costs nothing. At Enter the grade picks the point; its
+follow-up is taken from here, waiting at most WAIT seconds for one still being written (moved to
+the front), else the template with the reason: the LLM never writes on the critical path. The
+LLM runs in another, lower-priority process (llama_server.py), so drafting never slows a grade.
 """
 
 import hashlib
@@ -19,7 +19,8 @@ from typing import NamedTuple
 
 from interviewer.llm.chat import ChatBackend
 from interviewer.llm.followup import DRAFTS, GREEDY, FollowUp, Interrupted, drafted, template
-from interviewer.storage.database import Database, SQLite, Tx
+from interviewer.llm.text_cache import TextCache
+from interviewer.storage.database import Database
 
 WAIT = 0.8  # seconds Enter may wait for a follow-up being written now: the page shows the next
 # question within ~1.5 s even then (a grade takes up to ~0.7 s); past it, the template
@@ -40,7 +41,7 @@ class Preparer:
     def __init__(self, chat: ChatBackend | None, where: Path | Database | None = None) -> None:
         """`where`: a SQLite file beside the history, the history's database, or None (in memory)."""
         self.chat = chat
-        self._db = _open(where)
+        self.texts = TextCache("followups", where)
         self._jobs: deque[Job] = deque()
         self._busy: str | None = None  # the key being written now
         self._errors: dict[str, str] = {}  # why the LLM failed on a key (not stored: tried again later)
@@ -144,7 +145,7 @@ class Preparer:
                     self._jobs.insert(after, job._replace(tries=LATER))
                 else:  # its wording, or the template after every draft failed the checks
                     self._errors.pop(job.key, None)
-                    self._save(job.key, fu)
+                    self.texts.put(job.key, fu.text, fu.from_llm, fu.rejected)
                 self._busy = None
                 self._cond.notify_all()
 
@@ -158,33 +159,8 @@ class Preparer:
         ).hexdigest()
 
     def _stored(self, key: str) -> bool:
-        return bool(self._db.rows("SELECT 1 FROM followups WHERE key = ?", (key,)))
+        return key in self.texts
 
     def _load(self, key: str) -> FollowUp | None:
-        rows = self._db.rows("SELECT text, from_llm, rejected FROM followups WHERE key = ?", (key,))
-        return FollowUp(rows[0][0], bool(rows[0][1]), rows[0][2]) if rows else None
-
-    def _save(self, key: str, fu: FollowUp) -> None:
-        with self._db.transaction() as tx:
-            tx.execute(
-                "INSERT INTO followups (key, text, from_llm, rejected) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET text = excluded.text, from_llm = excluded.from_llm, "
-                "rejected = excluded.rejected",
-                (key, fu.text, int(fu.from_llm), fu.rejected),
-            )
-
-
-def f001_followups(db: Tx) -> None:
-    # IF NOT EXISTS: files written before migrations made the table themselves. Not per user: a
-    # row is found only by its key, a hash of the question and point it is for, so only someone
-    # practising that very question gets it, and a class drafts each follow-up once, not per person
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS followups (key TEXT PRIMARY KEY, text TEXT, from_llm INT, rejected TEXT)"
-    )
-
-
-def _open(where: Path | Database | None) -> Database:
-    """A file beside the history (a cache: safe to delete), the history's database, or memory."""
-    db = where if isinstance(where, Database) else SQLite(where)
-    db.migrate([f001_followups])
-    return db
+        kept = self.texts.get(key)
+        return FollowUp(*kept) if kept else None

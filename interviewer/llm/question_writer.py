@@ -4,9 +4,9 @@ Notes written as prose give headings ("LLM Decoder推理 › 概述"), not quest
 a template question for each ("请介绍LLM Decoder推理"). Here the LLM writes a real one from the
 heading path and the section's points, in the background after indexing, one section at a time
 and only while no follow-up is being drafted (those are for the question on screen). Every
-draft is checked (question_checks.py) and the result, the model's question or the template with why,
-is kept on disk by the section's content, so an unchanged folder is never written again and a
-changed section is. The engine takes what is there when it asks and never waits: the template
+draft is checked (question_checks.py) and the result, the model's question or the template with
+why, is kept (text_cache.py) by the section's content, so an unchanged folder is never written
+again and a changed section is. The engine takes what is there when it asks and never waits: the template
 until the model's question is written. Questions the notes ask themselves are never rewritten.
 """
 
@@ -25,7 +25,8 @@ from interviewer.llm.followup import Interrupted, read
 from interviewer.llm.followup_drafts import Preparer
 from interviewer.llm.prompts import render
 from interviewer.llm.question_checks import check, grounded
-from interviewer.storage.database import Database, SQLite, Tx
+from interviewer.llm.text_cache import TextCache
+from interviewer.storage.database import Database
 from knowledge.index.embedder import Embedder
 from knowledge.index.knowledge_base import KnowledgeBase
 from knowledge.items import QuestionItem
@@ -63,7 +64,7 @@ class QuestionWriter:
         self.chat = chat
         self.embedder = embedder
         self.preparer = preparer
-        self._db = _open(where)
+        self.texts = TextCache("written", where)
         self._jobs: deque[tuple[KnowledgeBase, QuestionItem]] = deque()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -132,7 +133,8 @@ class QuestionWriter:
         """The model's question for one section, checked, else the template with why; saved."""
         written = self._draft(kb, item, interrupt)
         if written.from_llm or not written.rejected or not written.rejected.startswith("LLM"):
-            self._save(self._key(item), written)  # an LLM that is down is asked again next time
+            # an LLM that is down is asked again next time
+            self.texts.put(self._key(item), written.text, written.from_llm, written.rejected)
         return written
 
     def _draft(self, kb: KnowledgeBase, item: QuestionItem, interrupt: Callable[[], bool] | None) -> Written:
@@ -194,29 +196,5 @@ class QuestionWriter:
         return hashlib.sha256(f"{VERSION}\x1f{name}\x1f{item.language}\x1f{section}".encode()).hexdigest()
 
     def _load(self, key: str) -> Written | None:
-        rows = self._db.rows("SELECT text, from_llm, rejected FROM written WHERE key = ?", (key,))
-        return Written(rows[0][0], bool(rows[0][1]), rows[0][2]) if rows else None
-
-    def _save(self, key: str, written: Written) -> None:
-        with self._db.transaction() as tx:
-            tx.execute(
-                "INSERT INTO written (key, text, from_llm, rejected) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET text = excluded.text, from_llm = excluded.from_llm, "
-                "rejected = excluded.rejected",
-                (key, written.text, int(written.from_llm), written.rejected),
-            )
-
-
-def w001_written(db: Tx) -> None:
-    # IF NOT EXISTS: files written before migrations made the table themselves. Not per user,
-    # like the follow-ups: keyed by the section's content, so found only by whoever has it
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS written (key TEXT PRIMARY KEY, text TEXT, from_llm INT, rejected TEXT)"
-    )
-
-
-def _open(where: Path | Database | None) -> Database:
-    """A file in the data folder (a cache: safe to delete), the history's database, or memory."""
-    db = where if isinstance(where, Database) else SQLite(where)
-    db.migrate([w001_written])
-    return db
+        kept = self.texts.get(key)
+        return Written(*kept) if kept else None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from interviewer.storage.database import Database, Tx
+from interviewer.storage.database import Database
 from knowledge.index.on_disk import PARSER_VERSION, Manifest, write_atomic
 
 PREFIX = "course:"  # a session's notes, for course notes
@@ -31,26 +31,13 @@ class Published(BaseModel):
     published: str
 
 
-def c001_course_notes(db: Tx) -> None:
-    # BYTEA: PostgreSQL's bytes; SQLite keeps bytes as given whatever a column's declared type
-    db.execute(
-        "CREATE TABLE course_notes (name TEXT NOT NULL, embedder TEXT NOT NULL, digest TEXT NOT NULL, "
-        "questions INTEGER NOT NULL, published TEXT NOT NULL, PRIMARY KEY (name, embedder))"
-    )
-    db.execute(
-        "CREATE TABLE course_files (digest TEXT NOT NULL, file TEXT NOT NULL, data BYTEA NOT NULL, "
-        "PRIMARY KEY (digest, file))"
-    )
-
-
 def root(name: str) -> str:
     return PREFIX + name
 
 
 class Courses:
     def __init__(self, db: Database) -> None:
-        self.db = db
-        db.migrate([c001_course_notes])
+        self.db = db  # its tables: migrations.py's c001_course_notes
 
     def publish(self, name: str, folder: Path) -> Published:
         """Stores the index in `folder` (just ingested) as course notes NAME, for every replica."""

@@ -1,11 +1,10 @@
 """Where the history and the caches live: a SQLite file (the default) or PostgreSQL.
 
 The SQL is written once, in what both accept (`?` placeholders, INSERT ... ON CONFLICT); the
-placeholder is the one difference, and it is translated here. Schemas change through named
-migrations (functions of a transaction), applied once and in order, recorded in _migrations,
-the same on both; on PostgreSQL under a lock, so replicas starting together never both apply
-one. A damaged SQLite file is never used: it is moved aside (<name>.corrupt-<time>) and a fresh
-one started, with a warning.
+placeholder is the one difference, and it is translated here. Opening one applies the named
+migrations (migrations.py) not applied yet, in order, recorded in _migrations; on PostgreSQL
+under a lock, so replicas starting together never both apply one. A damaged SQLite file is
+never used: it is moved aside (<name>.corrupt-<time>) and a fresh one started, with a warning.
 """
 
 import logging
@@ -17,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
+
+from interviewer.storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 # SQLite's result codes for "this file is damaged" and "this is not a database at all"; others
@@ -70,7 +71,7 @@ class Database:
         with self.transaction() as tx:
             return tx.execute(sql, params).fetchall()
 
-    def migrate(self, migrations: list[Migration]) -> None:
+    def migrate(self, migrations: Sequence[Migration]) -> None:
         """Applies the migrations not applied yet, in order, all in one transaction."""
         with self.transaction() as tx:
             self._lock_schema(tx)
@@ -91,23 +92,24 @@ class Database:
 class SQLite(Database):
     dialect = "sqlite"
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         """A file (checked, moved aside if damaged), or None: in memory, for a throwaway run."""
         # one connection shared by every browser tab's thread: sqlite3 lets threads share it but
         # not interleave transactions on it ("cannot commit - no transaction is active" under load)
         self._lock = threading.Lock()
         self.path = path
         self.where = str(path.resolve()) if path else ":memory:"
-        if path is None:
-            self.db = _connect(":memory:")
-            return
+        self.db = self._open(path) if path else _connect(":memory:")
+        self.migrate(migrations)
+
+    def _open(self, path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Why check on open: SQLite reads only the pages a query touches, so a truncated or
         # overwritten file can open fine and then fail, or return garbage, in the middle of an
         # interview. quick_check reads every page once (milliseconds for a history). A damaged
         # file is kept for recovery under another name, never silently used or overwritten.
         try:
-            self.db = _checked(path)
+            return _checked(path)
         except sqlite3.DatabaseError as e:
             if not _damaged(e):
                 raise
@@ -118,7 +120,7 @@ class SQLite(Database):
                 e,
                 self.recovered_from,
             )
-            self.db = _checked(path)
+            return _checked(path)
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -142,7 +144,7 @@ class SQLite(Database):
 class Postgres(Database):
     dialect = "postgresql"
 
-    def __init__(self, url: str, size: int = POOL_SIZE) -> None:
+    def __init__(self, url: str, size: int = POOL_SIZE, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         import psycopg  # late: SQLite users never load it
         from psycopg_pool import ConnectionPool
 
@@ -152,6 +154,11 @@ class Postgres(Database):
         except psycopg.Error as e:
             raise DatabaseUnavailable(f"can't reach PostgreSQL at {_shown(url)}: {e}".strip()) from e
         self.pool = ConnectionPool(url, min_size=1, max_size=size, open=True, name="coach")
+        try:
+            self.migrate(migrations)
+        except BaseException:  # the pool's threads with it
+            self.pool.close()
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -180,13 +187,14 @@ class _PgTx:
                 cur.executemany(_placeholders(sql), rows)
 
 
-def connect(url: str | None, path: Path | None) -> Database:
-    """PostgreSQL at `url` (postgresql://...) when one is set, else the SQLite file `path`."""
+def connect(url: str | None, path: Path | None, migrations: Sequence[Migration] = MIGRATIONS) -> Database:
+    """PostgreSQL at `url` (postgresql://...) when one is set, else the SQLite file `path`, with
+    `migrations` applied: all of them but in a test, which may build an old database by hand."""
     if not url:
-        return SQLite(path)
+        return SQLite(path, migrations)
     if not url.startswith(("postgresql://", "postgres://")):
         raise DatabaseUnavailable(f"COACH_DATABASE_URL must be a postgresql:// URL, not {_shown(url)}")
-    return Postgres(url)
+    return Postgres(url, migrations=migrations)
 
 
 def _shown(url: str) -> str:

@@ -6,72 +6,15 @@ crash, a closed tab or a replica dying loses nothing already answered. Every row
 user, and a History is one user's view: it reads and writes that user's rows only, so nobody
 sees, resumes or exports another person's interview (local use is the one user LOCAL). Point
 results feed "review weak topics"; reviews and cards keep the spaced-repetition schedule
-(schedule.py) per notes set. Migrations are named functions applied once, in order, and never
-edited once released.
+(schedule.py) per notes set. Its tables are made and changed by migrations.py, applied when the
+database is opened.
 """
 
 from pathlib import Path
 from typing import NamedTuple
 
-from interviewer.storage.database import Database, Migration, SQLite, Tx
+from interviewer.storage.database import Database, SQLite
 from interviewer.storage.session import LOCAL, Session, Turn
-
-MIGRATIONS: list[Migration] = []
-
-
-def migration(fn: Migration) -> Migration:
-    MIGRATIONS.append(fn)
-    return fn
-
-
-@migration
-def m001_sessions(db: Tx) -> None:
-    db.execute("CREATE TABLE sessions (id TEXT PRIMARY KEY, created TEXT, notes TEXT, body TEXT NOT NULL)")
-    db.execute(
-        "CREATE TABLE point_results (session_id TEXT, item_id TEXT, topic TEXT, point TEXT, "
-        "status TEXT, at TEXT, PRIMARY KEY (session_id, item_id, point, at))"
-    )
-
-
-@migration
-def m002_cards(db: Tx) -> None:
-    # one review per question per session: saving a session again, or an appeal, replaces it;
-    # a card is what replaying its reviews gives, kept so "what is due" needs no replay
-    db.execute(
-        "CREATE TABLE reviews (notes TEXT, item_id TEXT, session_id TEXT, rating INTEGER NOT NULL, "
-        "at TEXT NOT NULL, duration_ms INTEGER, PRIMARY KEY (notes, item_id, session_id))"
-    )
-    db.execute(
-        "CREATE TABLE cards (notes TEXT, item_id TEXT, card TEXT NOT NULL, due TEXT NOT NULL, "
-        "PRIMARY KEY (notes, item_id))"
-    )
-
-
-@migration
-def m003_users(db: Tx) -> None:
-    # every row carries its user; what was there before users belongs to the local one. Two
-    # people practising the same course notes have their own cards: the user joins the keys
-    for table in ("sessions", "point_results"):
-        db.execute(f"ALTER TABLE {table} ADD COLUMN username TEXT NOT NULL DEFAULT '{LOCAL}'")
-    db.execute("CREATE INDEX sessions_by_user ON sessions (username, created)")
-    db.execute("CREATE INDEX point_results_by_user ON point_results (username, at)")
-    db.execute(
-        "CREATE TABLE reviews_ (username TEXT NOT NULL, notes TEXT NOT NULL, item_id TEXT NOT NULL, "
-        "session_id TEXT NOT NULL, rating INTEGER NOT NULL, at TEXT NOT NULL, duration_ms INTEGER, "
-        "PRIMARY KEY (username, notes, item_id, session_id))"
-    )
-    db.execute(
-        f"INSERT INTO reviews_ SELECT '{LOCAL}', notes, item_id, session_id, rating, at, duration_ms "
-        "FROM reviews"
-    )
-    db.execute(
-        "CREATE TABLE cards_ (username TEXT NOT NULL, notes TEXT NOT NULL, item_id TEXT NOT NULL, "
-        "card TEXT NOT NULL, due TEXT NOT NULL, PRIMARY KEY (username, notes, item_id))"
-    )
-    db.execute(f"INSERT INTO cards_ SELECT '{LOCAL}', notes, item_id, card, due FROM cards")
-    for table in ("reviews", "cards"):
-        db.execute(f"DROP TABLE {table}")
-        db.execute(f"ALTER TABLE {table}_ RENAME TO {table}")
 
 
 class Review(NamedTuple):
@@ -98,7 +41,6 @@ class History:
         """`where`: a SQLite file, or an open database (database.connect); `user`: whose view."""
         self.db = where if isinstance(where, Database) else SQLite(where)
         self.user = user
-        self.db.migrate(MIGRATIONS)
 
     @property
     def recovered_from(self) -> Path | None:
@@ -106,7 +48,7 @@ class History:
         return self.db.recovered_from
 
     def of(self, user: str) -> "History":
-        """Another user's view of the same database (no new connection, no migration)."""
+        """Another user's view of the same database (no new connection)."""
         view = object.__new__(History)
         view.db, view.user = self.db, user
         return view

@@ -14,21 +14,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from interviewer.storage.database import Database, Tx
+from interviewer.storage.database import Database
 
 DAYS = 14
-
-
-def l001_logins(db: Tx) -> None:
-    db.execute("CREATE TABLE logins (token TEXT PRIMARY KEY, username TEXT NOT NULL, created TEXT NOT NULL)")
 
 
 class Tokens(MutableMapping[str, str]):
     """token -> user name, as Gradio's App.tokens dict is used, over the logins table."""
 
     def __init__(self, db: Database) -> None:
-        self.db = db
-        db.migrate([l001_logins])
+        self.db = db  # the table: interviewer/storage/migrations.py's l001_logins
 
     def __getitem__(self, token: str) -> str:
         since = (datetime.now(UTC) - timedelta(days=DAYS)).isoformat()
