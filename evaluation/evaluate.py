@@ -117,7 +117,17 @@ def fit_calibration(p: Prepared, idx: np.ndarray, embedder: str, name: str) -> c
     limits = thresholds(p, usable, y)
     cal = calibration.fit(x, y, calibration.SIGNALS, embedder, limits, fitted_on=name)
     cal.baseline = calibration.fit(p.cosine[usable, None], y, ["whole_cosine"], embedder, limits, name)
+    cal.margins = shipped_margins(embedder)
     return cal
+
+
+def shipped_margins(embedder: str) -> tuple[float, float] | None:
+    """The embedder's margins for an answer that states nothing (evidence.py): set by hand from
+    the bluffs and the graded files, not fitted, so every split and a refit keep them."""
+    try:
+        return calibration.load(embedder).margins
+    except FileNotFoundError:
+        return None
 
 
 def thresholds(p: Prepared, idx: list[int], y: np.ndarray) -> tuple[float, float, float, float]:
@@ -143,9 +153,11 @@ def thresholds(p: Prepared, idx: list[int], y: np.ndarray) -> tuple[float, float
 def predict(p: Prepared, grader: Grader, splits: list[Split] | None = None) -> dict[str, np.ndarray]:
     """Each grader's predictions on 0-1, for every row: from the shipped calibration, or per
     split from one fitted on its training rows. "ceiling": the most the interview's caps let
-    each row score (0-10), which a person's own map (adapt.py) stays under."""
+    each row score (0-10), which a person's own map (adapt.py) stays under; "decided_by": what
+    set each interview score (labels.py reads it)."""
     n = len(p.y)
     out = {name: np.full(n, np.nan) for name in (*GRADERS, "ceiling")}
+    out["decided_by"] = np.full(n, None, dtype=object)  # which guard or cap set the interview's score
     parts: list[tuple[np.ndarray | None, np.ndarray]] = [(None, np.arange(n))]
     parts = list(splits) if splits is not None else parts
     for train, test in parts:
@@ -154,8 +166,9 @@ def predict(p: Prepared, grader: Grader, splits: list[Split] | None = None) -> d
             s, rubric = p.signals[i], p.rubrics[p.groups[i]]
             raw = grader.raw(s, cal)
             out["rubric"][i] = raw / 10
-            final = scoring.finish(grader, s, rubric, p.others(i), cal).score
-            out["interview"][i] = (final if final is not None else 0.0) / 10
+            final = scoring.finish(grader, s, rubric, p.others(i), cal)
+            out["interview"][i] = (final.score if final.score is not None else 0.0) / 10
+            out["decided_by"][i] = final.decided_by
             points = grader.points(rubric, s, cal)
             out["ceiling"][i] = 0.0 if s.guard else scoring.ceiling(s, points, cal, raw, p.others(i))[0]
             if cal.baseline is not None:

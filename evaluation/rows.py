@@ -2,7 +2,8 @@
 
 One object a line: question, answer, score (a number or a string), one or more references
 (`reference`, `reference1`, `reference2`, ...), optionally question_id / q_id, scale_max, and
-twin_of: the id of the question it translates in another file (splits.py keeps them together).
+twin_of: the id of the question it translates in another file (splits.py keeps them together),
+and label: a class the graders gave besides the score (Beetle's "contradictory", "non_domain", ...).
 """
 
 import json
@@ -18,6 +19,7 @@ class EvalRow(BaseModel):
     references: list[str]
     group: str  # the question's id: folds never split one
     twin_of: str | None = None
+    label: str | None = None  # the graders' class of the answer, where the file has one
 
 
 def load_rows(path: Path, limit: int | None = None) -> tuple[list[EvalRow], float]:
@@ -39,6 +41,7 @@ def load_rows(path: Path, limit: int | None = None) -> tuple[list[EvalRow], floa
                     references=refs,
                     group=group,
                     twin_of=str(d["twin_of"]) if d.get("twin_of") else None,
+                    label=str(d["label"]) if d.get("label") else None,
                 )
             )
             scale = max(scale, float(d.get("scale_max") or 0))

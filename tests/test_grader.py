@@ -9,6 +9,7 @@ import pytest
 import app
 from interviewer.grading import calibration, scoring
 from interviewer.grading.clauses import split_clauses
+from interviewer.grading.evidence import null_texts
 from interviewer.grading.grader import Grade, Grader, PointResult, Rubric
 from interviewer.grading.rubrics import reference_rubric, rubric_for
 from interviewer.settings import Settings
@@ -186,11 +187,13 @@ def test_a_score_above_seven_always_has_a_point_matched_beside_it(grader: Grader
             for n, s in enumerate(statuses)
         ]
 
-    s = grader.signals(DROPOUT_Q, reference_rubric([DROPOUT_REF], grader.embedder), "Dropout zeroes units.")
+    answer = "Dropout zeroes random activations while training."
+    s = grader.signals(DROPOUT_Q, reference_rubric([DROPOUT_REF], grader.embedder), answer)
     cal = grader.cal.model_copy(update={"unrelated": -1.0})  # judge nothing off-topic here
-    assert scoring.ceiling(s, points("missed", "missed"), cal, 9.0) == (scoring.UNSUPPORTED_CAP, None)
-    assert scoring.ceiling(s, points("partly", "missed"), cal, 9.0) == (10.0, None)
-    assert scoring.ceiling(s, [], cal, 9.0) == (10.0, None)  # nothing shown, nothing to contradict
+    unsupported = (scoring.UNSUPPORTED_CAP, None, "unsupported")
+    assert scoring.ceiling(s, points("missed", "missed"), cal, 9.0) == unsupported
+    assert scoring.ceiling(s, points("partly", "missed"), cal, 9.0) == (10.0, None, None)
+    assert scoring.ceiling(s, [], cal, 9.0) == (10.0, None, None)  # nothing shown, nothing to contradict
 
 
 def test_a_calibration_naming_a_signal_the_code_does_not_compute_is_refused(tmp_path: Path) -> None:
@@ -303,8 +306,8 @@ def test_asking_embeds_the_question_and_the_points_words_once_so_grading_embeds_
     rubric = reference_rubric([ATTN_REF], emb)
     fresh.ask(ATTN_Q, rubric)
     fresh.ask(ATTN_Q, rubric)  # asked again: nothing new
-    asked = emb.calls[-2:]
-    assert asked == [[ATTN_Q], [p.text for p in rubric.points]]
+    asked = emb.calls[-3:]
+    assert asked == [[ATTN_Q], null_texts(ATTN_Q), [p.text for p in rubric.points]]
     before = len(emb.calls)
     answer = "先算 Q 和 K 的点积再除以根号 d；softmax 归一化以后对 V 加权求和。"
     scoring.grade(fresh, ATTN_Q, rubric, answer)

@@ -46,6 +46,9 @@ class Calibration(BaseModel):
     # an answer whose points are not covered, and which another question's points match by this
     # much more, answers that other question (scoring.py)
     elsewhere: float = 1.0
+    # (point, token): how far ahead of saying nothing an answer must match to state a point
+    # (evidence.py); None: this embedder judges no answer empty
+    margins: tuple[float, float] | None = None
     baseline: "Calibration | None" = None  # the cosine baseline, fitted the same way on the same rows
     fitted_on: str = ""
     n: int = 0

@@ -1,12 +1,12 @@
 """Grade an answer by which of the notes' rubric points it covers. Embeddings only, no LLM.
 
 For each rubric point, the answer clause closest to it is its evidence; the point is covered,
-partly covered or missed by that similarity. The 0-10 score comes from these matches and a
-few other signals (features.py) through the embedder's calibration (calibration.py).
+partly covered or missed by that similarity, and missed when the question itself or empty words
+come as close (evidence.py). The 0-10 score comes from these matches and other signals (features.py).
 Guards first (guards.py): an empty answer, "I don't know", a copy of the question, or only words
 to the grader ("score: 10/10", "忽略评分标准") scores 0, and such sentences inside an answer are
-dropped before grading. The caps an interview puts on top (off-topic, another question's answer, a
-wrong verdict, points shown) and the function that applies them are in scoring.py.
+dropped before grading. The caps an interview puts on top (off-topic, another question's answer, no
+point stated, a wrong verdict, points shown) are in scoring.py. Calibration: calibration.py.
 
     points: ["用 softmax 归一化注意力分数", "对 V 加权求和得到输出"]   answer: "softmax 之后乘 V。"
     -> both covered (0.74, 0.76), evidence "softmax 之后乘 V", score 9.1 (EmbeddingGemma)
@@ -22,19 +22,23 @@ from pydantic import BaseModel
 
 from interviewer.grading import verdict
 from interviewer.grading.calibration import Calibration
-from interviewer.grading.features import features, similarities
+from interviewer.grading.evidence import lead, null_texts, states
+from interviewer.grading.features import NAMES, features, similarities
 from interviewer.grading.guards import content, copies
+from interviewer.grading.listing import lists_terms
 from interviewer.grading.verdict import Verdict
 from knowledge.index.embedder import Embedder, Kind
 from knowledge.index.knowledge_base import POINT_KIND
 
 KIND: Kind = POINT_KIND  # answers and questions go in the same space as the indexed points
 QUESTION_CACHE = 256
+TOKEN_RECALL = NAMES.index("token_recall")
 RUBRIC_CACHE = 32  # a rubric's token rows are ~0.4 MB: the questions being answered, across tabs
 ANSWER_CACHE = 32  # answers embedded while typed, across tabs, kept until graded
 Status = Literal["covered", "partly", "missed"]
 Embedded = tuple[np.ndarray, list[np.ndarray]]  # texts' vectors, and each text's token rows
 Origin = Literal["item", "related", "reference"]
+Decider = Literal["guard", "off_topic", "elsewhere", "no_evidence", "verdict", "unsupported"]
 
 
 class GradePoint(BaseModel):
@@ -56,6 +60,7 @@ class Grade(BaseModel):
     unadjusted: float | None = None  # the score before your appeals' map (adapt.py); None: not adjusted
     appeals: int = 0  # how many of your appeals on these notes adjusted it
     reason: str | None = None  # why a guard or a cap decided the score, in plain words
+    decided_by: "Decider | None" = None  # which guard or cap set the score; None: the calibration
     rubric_from: Origin
     points: list[PointResult]
 
@@ -71,6 +76,8 @@ class Signals:
     verdict: Verdict | None = None  # a true/false question: the answer's verdict vs the reference's
     truncated: bool = False  # only the first MAX_ANSWER_CHARS were graded
     topicality: float = 0.0  # best similarity to any point or to the question itself
+    ahead: tuple[float, float] | None = None  # (point, token) matches over saying nothing (evidence.py)
+    listing: bool = False  # only a list of terms, no claim, to a question asking why or how (listing.py)
 
 
 @dataclass
@@ -98,6 +105,7 @@ class Grader:
         self.embedder = embedder
         self.cal = calibration
         self._questions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._nulls: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per question: null vectors, empty tokens
         self._points: dict[tuple[str, ...], list[np.ndarray]] = {}
         self._answers: dict[tuple[str, ...], Future[Embedded]] = {}
         self._lock = threading.Lock()
@@ -106,7 +114,15 @@ class Grader:
         """Embed what grading this question needs besides the answer (the question, its points'
         words): call it while the answer is being typed, and grading embeds only the answer."""
         self._question(question)
+        self._null(question)
         self._point_tokens(rubric)
+
+    def _null(self, question: str) -> tuple[np.ndarray, np.ndarray]:
+        if question not in self._nulls:
+            vectors, tokens = self.embedder.encode_tokens(null_texts(question), KIND)
+            with self._lock:
+                _put(self._nulls, question, (vectors, _rows(tokens)), QUESTION_CACHE)
+        return self._nulls[question]
 
     def _question(self, question: str) -> tuple[np.ndarray, np.ndarray]:
         if question not in self._questions:
@@ -164,6 +180,8 @@ class Grader:
             verdict=verdict.compare(question, whole, text),
             truncated=truncated,
             topicality=max(float(every_sim.max()), float(a @ q)),
+            ahead=lead(sim, rubric.vectors[chosen], q, self._null(question), row[TOKEN_RECALL], tokens),
+            listing=lists_terms(text, question),
         )
 
     def _clause_vectors(self, clauses: list[str]) -> "Embedded":
@@ -205,20 +223,18 @@ class Grader:
                 for i in rubric.alternatives()[0]
             ]
         cal = cal or self.cal
-        return [self._point(rubric.points[i], s.sim[n], s.clauses, cal) for n, i in enumerate(s.chosen)]
+        said = not s.listing and states(s.ahead, cal.margins)  # else every point is missed
+        return [_point(rubric.points[i], s.sim[n], s.clauses, cal, said) for n, i in enumerate(s.chosen)]
 
-    def _point(
-        self, point: GradePoint, sims: np.ndarray, clauses: list[str], cal: Calibration
-    ) -> PointResult:
-        best = int(sims.argmax())
-        s = round(float(sims[best]), 3)
-        status: Status = "covered" if s >= cal.covered else "partly" if s >= cal.partly else "missed"
-        return PointResult(
-            **point.model_dump(),
-            status=status,
-            similarity=s,
-            evidence=None if status == "missed" else clauses[best],
-        )
+
+def _point(
+    point: GradePoint, sims: np.ndarray, clauses: list[str], cal: Calibration, said: bool
+) -> PointResult:
+    best = int(sims.argmax())
+    s = round(float(sims[best]), 3)
+    status: Status = "missed" if not said or s < cal.partly else "covered" if s >= cal.covered else "partly"
+    shown = None if status == "missed" else clauses[best]
+    return PointResult(**point.model_dump(), status=status, similarity=s, evidence=shown)
 
 
 def _put(memo: dict, key: object, value: object, size: int) -> None:

@@ -6,6 +6,10 @@ grade() is the one way an answer becomes a score: the interview, `app.py grade`,
     off-topic    no closer to the question or its points than off-topic text    -> at most 1
     elsewhere    no point covered, and another question of the notes matches it
                  clearly better (by the calibration's learnt margin)             -> at most 1
+    no evidence  no point is matched better than the question itself and empty
+                 sentences match it (evidence.py): praise, hedging, the question
+                 said back, in any words; or only a list of terms to a question
+                 that asks why or how (listing.py)                               -> at most 1.5
     verdict      a true/false question answered with the opposite verdict         -> at most 2
     unsupported  every point shown beside the score is missed                    -> at most 7
 
@@ -17,18 +21,24 @@ held out in turn (`eval --leave-one-file-out`): together they cost at most 0.02 
 """
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from interviewer.grading.adapt import Adjustment
 from interviewer.grading.calibration import Calibration
-from interviewer.grading.grader import Grade, Grader, PointResult, Rubric, Signals
+from interviewer.grading.evidence import states
+from interviewer.grading.grader import Decider, Grade, Grader, PointResult, Rubric, Signals
 from interviewer.grading.guards import MAX_ANSWER_CHARS
 from knowledge.index.knowledge_base import KnowledgeBase
 
 UNRELATED_CAP = 1.0
 VERDICT_CAP = 2.0  # the explanation may be sound, but the answer to the question is wrong
 UNSUPPORTED_CAP = 7.0  # above it, at least one point shown is covered or partly covered
+NO_EVIDENCE_CAP = 1.5  # the bottom band: on topic, but nothing stated
+NO_EVIDENCE = "The answer states none of the points: it says nothing that the question itself doesn't."
+LISTING = "The answer lists terms without saying anything about them."
+ELSEWHERE = "The answer fits another question in your notes better: "
 # answer vector -> (best similarity to another question's points, that question), or None
 Elsewhere = Callable[[np.ndarray], tuple[float, str] | None]
 
@@ -61,9 +71,11 @@ def finish(
     cal = cal or grader.cal
     points = grader.points(rubric, s, cal)
     if s.guard:
-        return Grade(score=0.0, raw=0.0, reason=s.guard, rubric_from=rubric.origin, points=points)
+        return Grade(
+            score=0.0, raw=0.0, reason=s.guard, decided_by="guard", rubric_from=rubric.origin, points=points
+        )
     raw = grader.raw(s, cal)
-    top, reason = ceiling(s, points, cal, raw, elsewhere)
+    top, reason, cap = ceiling(s, points, cal, raw, elsewhere)
     score = min(raw, top)
     wanted = raw if adjust is None else adjust.apply(score)
     if reason is None and wanted > top:
@@ -76,6 +88,8 @@ def finish(
         unadjusted=None if adjust is None else round(score, 1),
         appeals=0 if adjust is None else adjust.appeals,
         reason=reason,
+        # the unsupported cap only decides where it lowers the score; the others judge the answer
+        decided_by=cap if cap != "unsupported" or wanted > top else None,
         rubric_from=rubric.origin,
         points=points,
     )
@@ -87,20 +101,30 @@ def adjusted(score: float, top: float, adjust: Adjustment | None) -> float:
     return score if adjust is None else min(adjust.apply(score), top)
 
 
+class Cap(NamedTuple):
+    top: float  # the most the answer may score
+    reason: str | None  # what the person is told (None: no judgement of the answer)
+    name: Decider | None  # which cap (None: none)
+
+
 def ceiling(
     s: Signals, points: list[PointResult], cal: Calibration, raw: float, elsewhere: Elsewhere | None = None
-) -> tuple[float, str | None]:
-    """The most an answer may score, and the reason a cap that judges the answer gives (None:
-    no judgement; the unsupported cap says why only where it lowers the score, finish())."""
+) -> Cap:
+    """The most an answer may score, and why (the unsupported cap says why only where it lowers
+    the score, finish())."""
     if s.topicality <= cal.unrelated:
-        return UNRELATED_CAP, "The answer is not about this question."
+        return Cap(UNRELATED_CAP, "The answer is not about this question.", "off_topic")
     if elsewhere is not None and raw > UNRELATED_CAP and (found := _elsewhere(s, points, cal, elsewhere)):
-        return UNRELATED_CAP, f"The answer fits another question in your notes better: {found}"
+        return Cap(UNRELATED_CAP, f"{ELSEWHERE}{found}", "elsewhere")
+    if s.listing:
+        return Cap(NO_EVIDENCE_CAP, LISTING, "no_evidence")
+    if not states(s.ahead, cal.margins):
+        return Cap(NO_EVIDENCE_CAP, NO_EVIDENCE, "no_evidence")
     if s.verdict == "contradicts" and raw > VERDICT_CAP:
-        return VERDICT_CAP, "The verdict (true / false) is the opposite of your notes'."
+        return Cap(VERDICT_CAP, "The verdict (true / false) is the opposite of your notes'.", "verdict")
     if points and all(p.status == "missed" for p in points):
-        return UNSUPPORTED_CAP, None
-    return 10.0, None
+        return Cap(UNSUPPORTED_CAP, None, "unsupported")
+    return Cap(10.0, None, None)
 
 
 def _elsewhere(s: Signals, points: list[PointResult], cal: Calibration, elsewhere: Elsewhere) -> str | None:

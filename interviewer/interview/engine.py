@@ -15,7 +15,7 @@ from interviewer.grading.rubrics import rubric_for
 from interviewer.interview import closing, planning
 from interviewer.interview import report as reporting
 from interviewer.llm.chat import ChatBackend
-from interviewer.llm.followup import FollowUp, follow_up, nudge
+from interviewer.llm.followup import FollowUp, follow_up, nudge, substance
 from interviewer.llm.followup_drafts import Preparer
 from interviewer.llm.question_writer import QuestionWriter, WrittenBy
 from interviewer.practice import appeals
@@ -111,7 +111,9 @@ class Engine:
         if missed and wants and (turn.answer or "").strip():
             point = min(missed, key=lambda p: p.similarity)
             language = self._language(session, item.language)
-            if self.prepared is not None:
+            if grade is not None and grade.decided_by == "no_evidence":  # said nothing: ask for substance
+                fu = FollowUp(substance(session.asked[item.id].question, language), False, "stated no point")
+            elif self.prepared is not None:
                 fu = self.prepared.take(session.asked[item.id].question, point.text, language)
             else:
                 answer = self._combined(session, turn, turn.answer or "")

@@ -169,3 +169,16 @@ def template(question: str, missed_point: str, language: str) -> str:
     if label:
         return f"Could you say more about the {label} side of this?"
     return "There is one more key aspect you have not mentioned. What else would you add?"
+
+
+def substance(question: str, language: str) -> str:
+    """The follow-up to an answer that stated none of the points (praise, hedging, the question
+    said back): it asks for one concrete claim, not for "more"."""
+    if language == "zh":
+        topic = question.rstrip("？?")
+        return f"具体来说呢？就「{topic}」，请说出一个具体的机制、步骤或例子，而不是泛泛而谈。"
+    return (
+        f"Concretely, for “{question.rstrip('?')}”: name one specific mechanism, step or example, "
+        "rather than speaking in general."
+    )
+

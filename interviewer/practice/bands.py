@@ -43,9 +43,15 @@ def band(score: float) -> Band:
     return next(b for b in BANDS if score >= b.floor)
 
 
-def css(score: float | None) -> str:
-    """The page's class for a score: the band's name as one word ("none": no score)."""
-    return "none" if score is None else band(score).name.replace(" ", "-")
+def css(score: float | None, covered: int | None = None) -> str:
+    """The page's class for a score: the band's name as one word ("none": no score). A grade
+    that covers none of its points (covered 0) never wears a good band's colour, whatever its
+    number: the colour is what a glance reads."""
+    if score is None:
+        return "none"
+    if covered == 0:
+        score = min(score, STRONG - 0.1)
+    return band(score).name.replace(" ", "-")
 
 
 def named(score: float, lang: Lang = "en") -> str:

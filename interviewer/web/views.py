@@ -108,9 +108,13 @@ def feedback_html(turn: Turn | None, asked: Asked | None = None, lang: Lang = "e
             f"<cite>{escape(p.source)} › {escape(p.heading)}{line}</cite></li>"
         )
     out_of = say(lang, "feedback_out_of")
+    covered = sum(p.status == "covered" for p in g.points)
+    count = say(lang, "grade_covered", covered=covered, total=len(g.points)) if g.points else ""
+    colour = bands.css(g.score, covered)
     return (
-        f"<div class='fb'><div class='fb-head'><div class='score {bands.css(g.score)}' title='{band}'>{score}"
-        f"<small>{out_of}</small></div><div class='fb-q'>{escape(turn.question)}</div></div>"
+        f"<div class='fb'><div class='fb-head'><div class='score {colour}' title='{band}'>"
+        f"{score}<small>{out_of}</small></div><div class='fb-q'>{escape(turn.question)}"
+        f"<p class='fb-count'>{count}</p></div></div>"
         f"{reason}{revealed}<ul class='points'>{''.join(points)}</ul></div>"
     )
 
