@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation import labels, replay
+from evaluation import label_bands, replay
 from evaluation.evaluate import GRADERS, Prepared, fit_calibration, predict, prepare
 from evaluation.judge import judge
 from evaluation.metrics import mean_sd, metrics
@@ -75,7 +75,7 @@ def run(
         report[name] = {"n": len(rows), "scale": scale, "graders": graders}
         if all(r.label for r in rows):  # the graders' classes: the score shown per label, bands' F1
             shown, decided = runs[0]["interview"][idx] * 10, list(runs[0]["decided_by"][idx])
-            report[name]["labels"] = labels.report([r.label or "" for r in rows], shown, decided)
+            report[name]["labels"] = label_bands.report([r.label or "" for r in rows], shown, decided)
         if plan.by_file and (held := plans[0]) is not None:
             report[name]["fitted_on"] = len(held[k][0])
         if plan.adapt:

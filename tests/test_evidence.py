@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evaluation.labels import five_way, report, three_way
+from evaluation.label_bands import five_way, report, three_way
 from interviewer.grading.evidence import lead, nearest_null, null_texts, states
 from interviewer.grading.listing import lists_terms
 from interviewer.llm.followup import substance

@@ -1,9 +1,8 @@
 """One interview: pick questions, take answers, grade them, ask follow-ups, report.
 
-The UI and the terminal both drive this class; it alone calls the grader and the chat model.
-Ending an interview and appealing a grade need no notes: closing.py (end() and appeal() here),
-which the page calls without an Engine. Every change to a session is saved before a method returns,
-in its user's history (an engine serves all practising its notes). Time comes from a clock (tests fake it).
+The UI and the terminal drive it; it alone calls the grader and the chat model. Ending and appealing
+need no notes (closing.py, which the page calls without an Engine). Every change to a session is saved,
+in its user's history, before a method returns; time comes from a clock (tests fake it).
 """
 
 import uuid
@@ -42,8 +41,7 @@ class Engine:
         self.history = history  # the local user's; another's is history.of(user)
         self.now = clock
         self.schedule = Schedule(history, clock)  # the local user's; another's is schedule_of(user)
-        # follow-ups written while the candidate thinks; without one, written after Enter
-        self.prepared = prepared
+        self.prepared = prepared  # follow-ups written while the candidate thinks; else after Enter
         self.writer = writer  # questions the LLM writes for headings that ask none; else the templates
         self._rubrics: dict[str, Rubric] = {}
         self.standards = appeals.Standards(history)  # the person's own, from their appeals
@@ -109,15 +107,15 @@ class Engine:
         asked = sum(1 for t in session.turns if t.item_id == item.id and t.kind == "follow_up")
         wants = grade is not None and grade.score is not None and asked < session.options.follow_ups
         if missed and wants and (turn.answer or "").strip():
-            point = min(missed, key=lambda p: p.similarity)
+            point, question = min(missed, key=lambda p: p.similarity), session.asked[item.id].question
             language = self._language(session, item.language)
             if grade is not None and grade.decided_by == "no_evidence":  # said nothing: ask for substance
-                fu = FollowUp(substance(session.asked[item.id].question, language), False, "stated no point")
+                fu = FollowUp(substance(question, language), False, "stated no point")
             elif self.prepared is not None:
-                fu = self.prepared.take(session.asked[item.id].question, point.text, language)
+                fu = self.prepared.take(question, point.text, language)
             else:
                 answer = self._combined(session, turn, turn.answer or "")
-                fu = follow_up(self.chat, session.asked[item.id].question, answer, point.text, language)
+                fu = follow_up(self.chat, question, answer, point.text, language)
             self._ask(session, item, fu)
         else:
             self._next(session)
