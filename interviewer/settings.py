@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     cache_dir: Path = _xdg("XDG_CACHE_HOME", ".cache")
     embedder: str = "embeddinggemma-300m"
     # "auto" picks bfloat16 where the CPU has native bf16, else float32 (never float16)
-    embed_dtype: str = "auto"
+    embed_dtype: str = "auto"  # auto, bfloat16, float32 or int8 (knowledge/index/cpu_path.py)
     # the chat model: "llama-cpp" (a bundled GGUF, served by llama.cpp in a process of its own,
     # llama_server.py), "openai" (any OpenAI-compatible server at llm_base_url: llama.cpp server,
     # vLLM, Ollama) or "fake" (scripted, for tests)

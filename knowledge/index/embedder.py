@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
-from knowledge.index import packing
+from knowledge.index import cpu_path, packing
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -47,10 +47,10 @@ class SentenceEmbedder:
     """A sentence-transformers model from a local folder (never a hub)."""
 
     def __init__(self, path: Path, name: str, dtype: str = "auto", batch_size: int = 16) -> None:
-        import torch
-
-        torch_dtype = _pick_dtype(dtype)
-        self.model = _load_bf16(path) if torch_dtype is torch.bfloat16 else _load(path, torch_dtype)
+        self.path = cpu_path.pick(dtype)  # bfloat16, float32, or float32 with int8 first layers
+        self.model = _load_bf16(path) if self.path == "bfloat16" else _load(path, None)
+        if self.path == "int8" and not cpu_path.quantize_first_layers(self.model):
+            self.path = "float32"
         self.name = name
         self.dim = int(self.model.get_embedding_dimension() or 0)
         self.batch_size = batch_size
@@ -178,23 +178,6 @@ def _load_bf16(path: Path) -> "SentenceTransformer":
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)  # a full disk: load slowly again next time
     return model
-
-
-def _pick_dtype(dtype: str) -> object | None:
-    """bfloat16 is ~2.8x faster on CPUs with native bf16 and gives the same rankings here."""
-    import torch
-
-    if dtype == "float32":
-        return torch.float32
-    if dtype == "bfloat16":
-        return torch.bfloat16
-    if dtype != "auto":
-        raise ValueError(f"embed dtype must be auto, float32 or bfloat16, not {dtype!r}")
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return None
-    return torch.bfloat16 if re.search(r"\bavx512_bf16\b|\bamx_bf16\b", flags) else None
 
 
 class FakeEmbedder:
