@@ -9,11 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.parts import (
-    eval_grader,
-    history,
-    make_chat,
-)
+from cli.parts import BUNDLED_NOTES, eval_grader, history, make_chat, make_embedder
 from interviewer.llm.chat import ModelUnavailable
 from interviewer.settings import Settings
 from interviewer.storage.session import LOCAL
@@ -26,6 +22,8 @@ def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     p = sub.add_parser("eval", help="agreement with human graders on JSONL files of graded answers")
     p.add_argument("file", nargs="*", help="one or more files; with --folds they are fitted on together")
     p.add_argument("--appeals", action="store_true", help="the grader against your appeals in the history")
+    p.add_argument("--bluffs", metavar="FILE", help="answers that say nothing, to the questions of --notes")
+    p.add_argument("--notes", default=str(BUNDLED_NOTES), help="with --bluffs: the notes they answer")
     p.add_argument("--user", default=LOCAL, help="with --appeals: whose (default: the local user)")
     p.add_argument("--limit", type=int, help="only the first N rows of each file")
     p.add_argument("--folds", type=int, help="fit on K-1 folds of questions, score the held-out fold")
@@ -52,6 +50,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from evaluation.agreement import Plan, run
     from interviewer.llm.chat import ChatError
 
+    if args.bluffs:
+        return eval_bluffs(args, settings)
     if args.appeals or not args.file:
         return cmd_appeals(args, settings)
     if args.leave_one_file_out and (args.folds or len(args.file) < 2):
@@ -81,7 +81,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(json.dumps(result) if args.json else _evaltable(result))
+    print(json.dumps(result) if args.json else eval_table(result))
     return 0
 
 
@@ -114,7 +114,7 @@ def _variants(args: argparse.Namespace, grader: "Grader") -> int:
     return 0
 
 
-def _evaltable(result: dict[str, object]) -> str:
+def eval_table(result: dict[str, object]) -> str:
     files = result["files"]
     assert isinstance(files, dict)
     lines = []
@@ -129,6 +129,12 @@ def _evaltable(result: dict[str, object]) -> str:
             for grader, m in graders.items():
                 figures = "skipped" if m is None else "  ".join(f"{k} {v}" for k, v in m.items())
                 lines.append(f"  {label}{grader}: {figures}")
+        if "labels" in f:
+            per = "  ".join(f"{k} {v['mean']} (n {v['n']})" for k, v in f["labels"]["per_label"].items())
+            lines.append(f"  score shown per label: {per}")
+            f1 = f["labels"]
+            f5, f3 = f1["macro_f1_5way"], f1["macro_f1_3way"]
+            lines.append(f"  bands vs labels, macro-F1: 5-way {f5}, 3-way {f3}")
         if "adapted" in f:
             for key, label in (("best_line", "line"), ("best_monotone", "monotone map")):
                 best = "  ".join(f"{g} {v}" for g, v in f["adapted"][key].items())
@@ -145,3 +151,23 @@ def cmd_appeals(args: argparse.Namespace, settings: Settings) -> int:
     result = agreement(history(settings, args.user).sessions())
     print(result.model_dump_json() if args.json else describe(result))
     return 0
+
+
+def eval_bluffs(args: argparse.Namespace, settings: Settings) -> int:
+    """--bluffs FILE: each answer graded against --notes as the interview grades it."""
+    from evaluation import bluffs
+    from interviewer.grading import calibration
+    from interviewer.grading.grader import Grader
+    from knowledge.index.ingest import index_dir, ingest
+
+    notes = Path(args.notes)
+    embedder = make_embedder(args.embedder or settings.embedder, settings, progress=not args.json)
+    kb, _ = ingest(notes, embedder, index_dir(settings.data_dir, notes, embedder.name))
+    try:
+        result = bluffs.run(Path(args.bluffs), kb, Grader(embedder, calibration.load(embedder.name)))
+    except (ValueError, KeyError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(result["kinds"]) if args.json else bluffs.table(result))
+    return 0
+

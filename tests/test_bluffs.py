@@ -6,6 +6,7 @@ of tests/fixtures/bluffs.jsonl is graded here; `app.py eval --bluffs` grades all
 real model (docs/benchmarks.md). A list of terms is caught in words, in any language.
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,17 @@ def test_the_page_shows_a_bluff_in_a_low_colour_with_no_point_covered_and_asks_f
     asks = "specific mechanism, step or example" if lang == "en" else "具体的机制、步骤或例子"
     assert follow_up.kind == "follow_up" and asks in follow_up.question
     assert follow_up.note == "template follow-up (stated no point)"
+
+
+def test_eval_bluffs_grades_the_file_against_the_notes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--data-dir", str(tmp_path), "eval", "--bluffs", str(BLUFFS), "--embedder", "fake", "--json"]
+    assert app.main(argv) == 0
+    kinds = json.loads(capsys.readouterr().out)
+    assert kinds["bluff"]["n"] == 36 and kinds["one_point"]["n"] == 12
+    assert kinds["bluff:buzzwords"]["max"] <= 1.5  # lists of terms are caught in words, any embedder
+    stray = tmp_path / "stray.jsonl"
+    stray.write_text('{"question": "Not in the notes?", "answer": "x", "kind": "bluff"}\n')
+    assert app.main([*argv[:3], "--bluffs", str(stray), "--embedder", "fake"]) == 2
+    assert "no question 'Not in the notes?'" in capsys.readouterr().err
