@@ -29,6 +29,7 @@ def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     p.add_argument("path", nargs="?", default=str(BUNDLED_NOTES))
     p.add_argument("--json", action="store_true")
     p.add_argument("--retrieval-only", action="store_true", help="skip grading and LLM figures")
+    p.add_argument("--markdown", action="store_true", help="also write the figures into docs/benchmarks.md")
     p.add_argument("--browser", action="store_true", help="time a scripted interview in Chromium instead")
     p.add_argument("--turns", type=int, default=6, help="with --browser: answers to time")
     p.add_argument("--think", type=float, default=15.0, help="with --browser: seconds before each answer")
@@ -114,6 +115,14 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         except ModelUnavailable as e:
             result["llm"] = f"unavailable: {e}"
         result["peak_rss_mb"] = bench.peak_rss_mb(chat)
+    from devtools import figures_page
+
+    threads = getattr(chat, "threads", None) if not args.retrieval_only else None
+    where = figures_page.machine(getattr(embedder, "path", None), threads)
+    result["machine"] = where
+    if args.markdown:
+        title = f"Speed and retrieval: `app.py bench` on {path.name}"
+        figures_page.write(figures_page.PAGE, "bench", title, figures_page.rows(result), where)
     print(json.dumps(result, ensure_ascii=False) if args.json else table(result))
     return 0
 

@@ -22,6 +22,7 @@ def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     p = sub.add_parser("eval", help="agreement with human graders on JSONL files of graded answers")
     p.add_argument("file", nargs="*", help="one or more files; with --folds they are fitted on together")
     p.add_argument("--appeals", action="store_true", help="the grader against your appeals in the history")
+    p.add_argument("--markdown", action="store_true", help="also write the figures into docs/benchmarks.md")
     p.add_argument("--bluffs", metavar="FILE", help="answers that say nothing, to the questions of --notes")
     p.add_argument("--notes", default=str(BUNDLED_NOTES), help="with --bluffs: the notes they answer")
     p.add_argument("--user", default=LOCAL, help="with --appeals: whose (default: the local user)")
@@ -81,6 +82,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if args.markdown:
+        from devtools import figures_page
+
+        mode = "each file held out" if args.leave_one_file_out else "folds" if args.folds else "shipped"
+        title = f"Agreement with human graders: `app.py eval` ({mode})"
+        inner = getattr(grader.embedder, "inner", grader.embedder)  # under the embedding cache
+        where = figures_page.machine(getattr(inner, "path", None))
+        figures_page.write(figures_page.PAGE, "eval", title, figures_page.eval_rows(result), where)
     print(json.dumps(result) if args.json else eval_table(result))
     return 0
 
