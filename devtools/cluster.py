@@ -54,7 +54,7 @@ class Cluster:
         return served(self.folder)
 
     def stop(self) -> None:
-        for p in [r.process for r in self.replicas] + ([self.nginx] if self.nginx else []):
+        for p in [r.process for r in self.replicas]:
             if p.poll() is None:
                 p.terminate()
                 try:
@@ -62,6 +62,25 @@ class Cluster:
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait(timeout=HANG)
+        if self.nginx:
+            stop_nginx(self.nginx)
+
+
+def stop_nginx(nginx: subprocess.Popen[bytes]) -> None:
+    """nginx's master and its worker, both gone. SIGKILL to the master alone left the worker
+    running, reparented and still listening (a CI run left one behind): the master is asked to
+    stop (SIGTERM: it stops its workers), and whatever of its process group remains is killed."""
+    if nginx.poll() is None:
+        nginx.terminate()
+        try:
+            nginx.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            nginx.kill()
+            nginx.wait(timeout=HANG)
+    try:
+        os.killpg(nginx.pid, signal.SIGKILL)  # its own group (start_new_session): only nginx's
+    except ProcessLookupError:
+        pass
 
 
 def served(folder: Path) -> list[tuple[str, int]]:
@@ -133,12 +152,13 @@ def front(folder: Path, ports: list[int]) -> tuple[str, subprocess.Popen[bytes]]
             [nginx_binary(), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # a process group of its own, so stop_nginx() gets its worker too
         )
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_up(nginx, url, folder / "error.log")
     except BaseException:
-        nginx.kill()
+        stop_nginx(nginx)
         raise
     return url, nginx
 

@@ -19,6 +19,7 @@ import pytest
 from devtools import postgres
 from interviewer.storage.database import Database, connect
 from knowledge.index.embedder import FakeEmbedder, Kind
+from tests import leftovers
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach a model hub
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -33,6 +34,16 @@ SPAWN = multiprocessing.get_context("spawn")  # how the app starts its indexing 
 # how long a test waits for something a fake or a thread will surely do before calling it hung:
 # a guard against a deadlock, never a measure of speed (nothing is asserted about how long it took)
 HANG = 300.0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """After the whole run, nothing it started is still running: no nginx (master or worker),
+    PostgreSQL, llama.cpp server or indexing worker (CI's own PostgreSQL was running before)."""
+    before = set(leftovers.running())
+    yield
+    left = leftovers.left_behind(before)
+    assert not left, f"the tests left these running: {left}"
 
 
 class HeldEmbedder(FakeEmbedder):

@@ -208,7 +208,6 @@ def test_in_the_browser_an_interview_goes_on_when_its_replica_stops(data_dir: Pa
         assert [t.answer for t in saved.turns if t.answer][-1].startswith("At inference")
     finally:
         if nginx_process is not None:
-            nginx_process.kill()
-            nginx_process.wait(timeout=HANG)
+            cluster.stop_nginx(nginx_process)
         for demo in demos:
             demo.close()

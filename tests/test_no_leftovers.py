@@ -1,0 +1,62 @@
+"""Each kind of process the app or its tests start is gone once stopped: nginx (its worker too,
+which outlived a SIGKILL to its master), PostgreSQL, the llama.cpp server. The indexing worker is
+checked by the session-wide check in conftest.py, after every test that starts one."""
+
+import http.server
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from devtools import cluster, postgres
+from tests import leftovers
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_nginx_master_and_worker_are_gone_after_stop(tmp_path: Path) -> None:
+    try:
+        cluster.nginx_binary()
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    before = set(leftovers.running())
+    try:
+        url, nginx = cluster.front(tmp_path / "nginx", [upstream.server_address[1]])
+        started = {pid for pid, cmd in leftovers.running().items() if pid not in before and "nginx" in cmd}
+        assert len(started) >= 2, "a master and its worker"
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        cluster.stop_nginx(nginx)
+        assert leftovers.left_behind(before) == {}
+        assert not listening(port)
+    finally:
+        upstream.shutdown()
+
+
+def test_a_throwaway_postgresql_is_gone_after_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(postgres.URL_VAR, raising=False)  # one of its own, not CI's
+    before = set(leftovers.running())
+    try:
+        server = postgres.start()
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    assert any("postgres" in cmd for pid, cmd in leftovers.running().items() if pid not in before)
+    server.stop()
+    assert leftovers.left_behind(before) == {}
+
+
+def test_the_llm_server_is_gone_after_close() -> None:
+    from interviewer.llm.llama_server import LocalServerChat
+    from tests.test_chat import smollm_path
+
+    before = set(leftovers.running())
+    chat = LocalServerChat(smollm_path(), n_ctx=256)
+    chat.warm().join()
+    assert any("llama_cpp.server" in cmd for pid, cmd in leftovers.running().items() if pid not in before)
+    chat.close()
+    assert leftovers.left_behind(before) == {}
