@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from interviewer.grading.clauses import split_clauses
+from interviewer.grading.evidence import null_texts
 from interviewer.llm.chat import ChatError, FakeChat, ModelUnavailable
 from interviewer.storage.session import Session, SessionOptions
 from interviewer.web import handlers
@@ -403,7 +404,9 @@ def test_a_question_on_screen_has_its_words_embedded_before_anything_is_typed(co
         item = engine.kb.item(session.turns[-1].item_id)
         before = len(emb.calls)
         held.jobs.pop(session.id)()  # the reading pause passes
-        assert emb.calls[before:] == [[item.question], [p.text for p in item.rubric]]
+        # the question, what saying nothing to it reaches (grading/evidence.py), the points' words
+        embedded = [[item.question], null_texts(item.question), [p.text for p in item.rubric]]
+        assert emb.calls[before:] == embedded
         if shown == 0:
             finish_answer(coach, session, good(session))
     assert len(session.turns) == 2

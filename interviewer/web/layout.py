@@ -12,6 +12,7 @@ from gradio.i18n import I18nData
 from interviewer.grading.guards import MAX_ANSWER_CHARS
 from interviewer.web.page_language import label
 from interviewer.web.views import empty_feedback
+from knowledge.reading.files import CONVERTED, SUFFIXES
 
 # a tab's outputs by name; the API returns those of an event in this order (buttons, tabs and
 # State are not API outputs), so callers (ui.PAGE) read them by name too
@@ -59,6 +60,18 @@ def layout() -> dict[str, Any]:
         gr.HTML(f"<h1>{label('brand_title')}</h1>")
         gr.HTML(f"<p>{label('brand_tagline')}</p>")
     user_line = gr.Markdown("", elem_id="user")  # who is signed in, in a class
+    c = {"session": session, "root": root, "loaded": loaded, "lang": lang, "locale": locale}
+    c["user_line"] = user_line
+    c |= _sidebar()
+    with gr.Tabs() as tabs:
+        c |= _interview_tab()
+        c |= _report_tab()
+    c["tabs"] = tabs
+    return c
+
+
+def _sidebar() -> dict[str, Any]:
+    """The notes and the interview settings, and Start."""
     with gr.Sidebar(label=label("setup"), open=True, width=330):
         gr.Markdown(f"### {label('setup_notes')}")
         source = gr.Radio(SOURCE_CHOICES, value=SOURCES[0], label=label("source_label"), show_label=False)
@@ -71,7 +84,7 @@ def layout() -> dict[str, Any]:
         files = gr.File(
             label=label("upload_label"),
             file_count="multiple",
-            file_types=[".md", ".markdown", ".txt", ".zip"],
+            file_types=[*SUFFIXES, *CONVERTED, ".zip"],  # every format the notes are read in
             visible=False,
         )
         # its choices come when it is picked; any name is let through (the API's callers never
@@ -106,134 +119,94 @@ def layout() -> dict[str, Any]:
         start_btn = gr.Button(label("start"), variant="primary", elem_id="start")
         resume_btn = gr.Button(label("resume"), size="sm")
 
-    with gr.Tabs() as tabs:
-        with gr.Tab(label("tab_interview"), id="interview"):
-            with gr.Row(equal_height=False):
-                with gr.Column(scale=3, min_width=420):
-                    chat = gr.Chatbot(
-                        label=label("chat_label"),
-                        show_label=False,
-                        height=520,
-                        latex_delimiters=LATEX,
-                        placeholder=str(label("chat_placeholder")),
-                        elem_id="chat",
+    return _named(locals())
+
+
+def _interview_tab() -> dict[str, Any]:
+    """The chat, the answer box and its buttons; the feedback and the appeal beside them."""
+    with gr.Tab(label("tab_interview"), id="interview"):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chat = gr.Chatbot(
+                    label=label("chat_label"),
+                    show_label=False,
+                    height=520,
+                    latex_delimiters=LATEX,
+                    placeholder=str(label("chat_placeholder")),
+                    elem_id="chat",
+                )
+                status = gr.Markdown("", elem_id="status")
+                clock = gr.HTML("", elem_id="clock")
+                answer = gr.Textbox(
+                    label=label("answer_label"),
+                    show_label=False,
+                    placeholder=label("answer_placeholder"),
+                    lines=1,
+                    max_lines=10,
+                    max_length=MAX_ANSWER_CHARS,
+                    elem_id="answer",
+                )
+                with gr.Row():
+                    send = gr.Button(label("send"), variant="primary", scale=2, elem_id="send")
+                    hint = gr.Button(label("hint"), scale=1)
+                    skip = gr.Button(label("skip"), scale=1)
+                    reveal = gr.Button(label("reveal"), scale=1)
+                    end = gr.Button(label("end"), variant="stop", scale=1, elem_id="end")
+            with gr.Column(scale=2, min_width=320):
+                gr.Markdown(f"#### {label('feedback_heading')}")
+                # Markdown, not HTML: the notes' $LaTeX$ renders here too (our HTML passes through)
+                empty = empty_feedback(str(label("feedback_empty")))
+                feedback = gr.Markdown(empty, latex_delimiters=LATEX, elem_id="feedback")
+                with gr.Accordion(label("appeal_accordion"), open=False):
+                    appeal_score = gr.Number(
+                        label=label("appeal_score"), minimum=0, maximum=10, elem_id="appeal-score"
                     )
-                    status = gr.Markdown("", elem_id="status")
-                    clock = gr.HTML("", elem_id="clock")
-                    answer_box = gr.Textbox(
-                        label=label("answer_label"),
-                        show_label=False,
-                        placeholder=label("answer_placeholder"),
-                        lines=1,
-                        max_lines=10,
-                        max_length=MAX_ANSWER_CHARS,
-                        elem_id="answer",
+                    appeal_reason = gr.Textbox(
+                        label=label("appeal_why"), max_length=2000, elem_id="appeal-why"
                     )
-                    with gr.Row():
-                        send = gr.Button(label("send"), variant="primary", scale=2, elem_id="send")
-                        hint = gr.Button(label("hint"), scale=1)
-                        skip = gr.Button(label("skip"), scale=1)
-                        reveal = gr.Button(label("reveal"), scale=1)
-                        end = gr.Button(label("end"), variant="stop", scale=1, elem_id="end")
-                with gr.Column(scale=2, min_width=320):
-                    gr.Markdown(f"#### {label('feedback_heading')}")
-                    # Markdown, not HTML: the notes' $LaTeX$ renders here too (our HTML passes through)
-                    empty = empty_feedback(str(label("feedback_empty")))
-                    feedback = gr.Markdown(empty, latex_delimiters=LATEX, elem_id="feedback")
-                    with gr.Accordion(label("appeal_accordion"), open=False):
-                        appeal_score = gr.Number(
-                            label=label("appeal_score"), minimum=0, maximum=10, elem_id="appeal-score"
-                        )
-                        appeal_reason = gr.Textbox(
-                            label=label("appeal_why"), max_length=2000, elem_id="appeal-why"
-                        )
-                        appeal_btn = gr.Button(label("appeal"), size="sm", elem_id="appeal")
-        with gr.Tab(label("tab_report"), id="report"):
-            with gr.Row(equal_height=False):
-                with gr.Column(scale=3):
-                    report_md = gr.Markdown(f"*{label('report_empty')}*", elem_id="report")
-                    with gr.Accordion(label("model_answers_accordion"), open=False):
-                        answers_md = gr.Markdown(latex_delimiters=LATEX)
-                with gr.Column(scale=2):
-                    # headings above the charts, and their axes' titles from the server (views.axes):
-                    # Gradio's charts draw an i18n key in a title as it is
-                    gr.Markdown(f"#### {label('topic_plot')}")
-                    topic_plot = gr.BarPlot(
-                        x="topic", y="score", y_lim=[0, 10], height=260, elem_id="topic-plot"
-                    )
-                    gr.Markdown(f"#### {label('forecast_plot')}")
-                    forecast = gr.BarPlot(
-                        x="day", y="due", x_bin="1d", y_aggregate="sum", height=220, elem_id="forecast"
-                    )
-                    schedule_md = gr.Markdown("", elem_id="schedule")
-                    gr.Markdown(f"#### {label('download_heading')}")
-                    # any value is let through to the handler, which checks it is yours: the
-                    # choices are kept per replica, and another replica must take a pick too
-                    pick = gr.Dropdown(
-                        label=label("pick_label"), choices=[], elem_id="pick", allow_custom_value=True
-                    )
-                    with gr.Row():
-                        dl_md = gr.DownloadButton("Markdown", size="sm", elem_id="dl-md")
-                        dl_json = gr.DownloadButton("JSON", size="sm", elem_id="dl-json")
-                        dl_html = gr.DownloadButton("HTML", size="sm", elem_id="dl-html")
-            gr.Markdown(f"#### {label('history_heading')}")
-            trend = gr.LinePlot(x="date", y="score", color="topic", y_lim=[0, 10], height=260)
-            # one session is one point per topic, which a line plot can't show: points instead
-            trend_points = gr.ScatterPlot(
-                x="date", y="score", color="topic", y_lim=[0, 10], height=260, visible=False
-            )
-            # the headers come with the rows, in the tab's language (handlers.history)
-            past = gr.Dataframe(interactive=False, wrap=True, elem_id="past")
-    return {
-        "session": session,
-        "root": root,
-        "loaded": loaded,
-        "lang": lang,
-        "locale": locale,
-        "source": source,
-        "folder": folder,
-        "files": files,
-        "course": course,
-        "user_line": user_line,
-        "load_btn": load_btn,
-        "summary": summary,
-        "topics": topics,
-        "questions": questions,
-        "follow_ups": follow_ups,
-        "language": language,
-        "review_weak": review_weak,
-        "adjust": adjust,
-        "due": due,
-        "time_limit": time_limit,
-        "job": job,
-        "job_file": job_file,
-        "job_view": job_view,
-        "clock": clock,
-        "appeal_score": appeal_score,
-        "appeal_reason": appeal_reason,
-        "appeal": appeal_btn,
-        "forecast": forecast,
-        "schedule": schedule_md,
-        "trend_points": trend_points,
-        "start_btn": start_btn,
-        "resume_btn": resume_btn,
-        "tabs": tabs,
-        "chat": chat,
-        "status": status,
-        "answer": answer_box,
-        "send": send,
-        "hint": hint,
-        "skip": skip,
-        "reveal": reveal,
-        "end": end,
-        "feedback": feedback,
-        "report": report_md,
-        "model_answers": answers_md,
-        "topic_plot": topic_plot,
-        "pick": pick,
-        "dl_md": dl_md,
-        "dl_json": dl_json,
-        "dl_html": dl_html,
-        "trend": trend,
-        "past": past,
-    }
+                    appeal = gr.Button(label("appeal"), size="sm", elem_id="appeal")
+    return _named(locals())
+
+
+def _report_tab() -> dict[str, Any]:
+    """The report, its charts and downloads, and the history of past interviews."""
+    with gr.Tab(label("tab_report"), id="report"):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                report = gr.Markdown(f"*{label('report_empty')}*", elem_id="report")
+                with gr.Accordion(label("model_answers_accordion"), open=False):
+                    model_answers = gr.Markdown(latex_delimiters=LATEX)
+            with gr.Column(scale=2):
+                # headings above the charts, and their axes' titles from the server (views.axes):
+                # Gradio's charts draw an i18n key in a title as it is
+                gr.Markdown(f"#### {label('topic_plot')}")
+                topic_plot = gr.BarPlot(x="topic", y="score", y_lim=[0, 10], height=260, elem_id="topic-plot")
+                gr.Markdown(f"#### {label('forecast_plot')}")
+                forecast = gr.BarPlot(
+                    x="day", y="due", x_bin="1d", y_aggregate="sum", height=220, elem_id="forecast"
+                )
+                schedule = gr.Markdown("", elem_id="schedule")
+                gr.Markdown(f"#### {label('download_heading')}")
+                # any value is let through to the handler, which checks it is yours: the
+                # choices are kept per replica, and another replica must take a pick too
+                pick = gr.Dropdown(
+                    label=label("pick_label"), choices=[], elem_id="pick", allow_custom_value=True
+                )
+                with gr.Row():
+                    dl_md = gr.DownloadButton("Markdown", size="sm", elem_id="dl-md")
+                    dl_json = gr.DownloadButton("JSON", size="sm", elem_id="dl-json")
+                    dl_html = gr.DownloadButton("HTML", size="sm", elem_id="dl-html")
+        gr.Markdown(f"#### {label('history_heading')}")
+        trend = gr.LinePlot(x="date", y="score", color="topic", y_lim=[0, 10], height=260)
+        # one session is one point per topic, which a line plot can't show: points instead
+        trend_points = gr.ScatterPlot(
+            x="date", y="score", color="topic", y_lim=[0, 10], height=260, visible=False
+        )
+        # the headers come with the rows, in the tab's language (handlers.history)
+        past = gr.Dataframe(interactive=False, wrap=True, elem_id="past")
+    return _named(locals())
+
+
+def _named(scope: dict[str, Any]) -> dict[str, Any]:
+    """A panel's components by their variable's name: the names ui.py wires and the tests read."""
+    return {name: value for name, value in scope.items() if isinstance(value, gr.components.Component)}
