@@ -77,12 +77,7 @@ def parse_markdown(source: str) -> tuple[str | None, list[Block]]:
         elif t == "list_item_open":
             first_para_in_item = True
         elif t == "heading_open" and tok.map:
-            setext = tok.markup in ("=", "-")
-            rows = [unquote(p) for p in lines(tok, skip_last=setext)]
-            rows = [p.drop(_ATX).drop(_ATX_CLOSE) if not setext else p for p in rows]
-            piece = drop_emoji(clean_inline(join_lines([p.strip() for p in rows])))
-            if piece.text:
-                blocks.append(Block("heading", piece, int(tok.tag[1]), tok.map[0]))
+            blocks += _heading(tok, [unquote(p) for p in lines(tok, skip_last=tok.markup in ("=", "-"))])
         elif t == "paragraph_open" and tok.map:
             rows = [unquote(p) for p in lines(tok)]
             todo = bool(lists and first_para_in_item and rows and _TODO_BOX.match(rows[0].text))
@@ -102,20 +97,9 @@ def parse_markdown(source: str) -> tuple[str | None, list[Block]]:
             rows = [unquote(p) for p in lines(tok, skip_first=fenced, skip_last=fenced)]
             if fenced and tok.map[1] - tok.map[0] >= 2:
                 # an unclosed fence runs to the end of the document: keep its last line too
-                last = line_piece(source, starts, tok.map[1] - 1)
-                if not unquote(last).text.strip().startswith(tok.markup):
-                    rows.append(unquote(last))
-            info = tok.info.strip().split(" ")[0].lower() if fenced else "python"
-            if info in _DIAGRAMS:
-                kind = "aside"  # a flow chart's source is not something to recite
-            elif info in _TEXT_FENCES and _prose(rows):
-                blocks += _fenced_text(rows, lists, tok.map[0] + 1)
-                continue
-            else:
-                kind = "code"
-            piece = join_lines(rows)
-            if piece.text.strip():
-                blocks.append(Block(kind, piece, lists, tok.map[0]))
+                last = unquote(line_piece(source, starts, tok.map[1] - 1))
+                rows += [last] if not last.text.strip().startswith(tok.markup) else []
+            blocks += _code_blocks(tok, rows, lists)
         elif t == "thead_open":
             header = []
         elif t == "thead_close":
@@ -131,6 +115,26 @@ def parse_markdown(source: str) -> tuple[str | None, list[Block]]:
             if row.text and not set(row.text) <= set("-:;| "):
                 blocks.append(Block("row", row, lists, tok.map[0]))
     return front, blocks
+
+
+def _heading(tok: Token, rows: list[Piece]) -> list[Block]:
+    """A heading's block: an ATX heading's #s dropped, a setext one's underline already left out."""
+    assert tok.map is not None
+    rows = [p.drop(_ATX).drop(_ATX_CLOSE) if tok.markup not in ("=", "-") else p for p in rows]
+    piece = drop_emoji(clean_inline(join_lines([p.strip() for p in rows])))
+    return [Block("heading", piece, int(tok.tag[1]), tok.map[0])] if piece.text else []
+
+
+def _code_blocks(tok: Token, rows: list[Piece], lists: int) -> list[Block]:
+    """A fence or an indented block's lines as blocks: code, an aside (a diagram's source), or
+    the text a ```text fence holds."""
+    assert tok.map is not None
+    info = tok.info.strip().split(" ")[0].lower() if tok.type == "fence" else "python"
+    if info in _TEXT_FENCES and _prose(rows):
+        return _fenced_text(rows, lists, tok.map[0] + 1)
+    kind: BlockKind = "aside" if info in _DIAGRAMS else "code"  # a flow chart's source is not recited
+    piece = join_lines(rows)
+    return [Block(kind, piece, lists, tok.map[0])] if piece.text.strip() else []
 
 
 def _prose(rows: list[Piece]) -> bool:
