@@ -172,3 +172,18 @@ def test_the_architecture_page_lists_every_module() -> None:
     there = {str(path.relative_to(ROOT)) for path in modules().values() if path.stem != "__init__"}
     assert sorted(there - listed) == [], "modules docs/architecture.md does not list"
     assert sorted(listed - there) == [], "modules docs/architecture.md lists that are not there"
+
+
+MAX_FUNCTION_LINES = 80
+
+
+@pytest.mark.parametrize("name", sorted(n for n in modules() if n.split(".")[0] in PRODUCT))
+def test_product_functions_are_short(name: str) -> None:
+    tree = ast.parse(modules()[name].read_text(encoding="utf-8"))
+    sizes = {
+        node.name: (node.end_lineno or node.lineno) - node.lineno + 1
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    long = {f"{fn} ({n} lines)" for fn, n in sizes.items() if n > MAX_FUNCTION_LINES}
+    assert not long, sorted(long)
