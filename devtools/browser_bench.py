@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from devtools.bench import peak_rss_mb
-from interviewer.web import ui
+from interviewer.web import layout, ui
 from interviewer.web.workspace import Coach
 
 CHROMIUM = "/usr/bin/chromium"
@@ -166,7 +166,7 @@ def while_indexing(coach: Coach, notes: Path, big: Path, pace: float = 1.0) -> d
                 page.goto(str(demo.local_url))
                 page.locator("#notes-summary").get_by_text("questions").first.wait_for(timeout=600_000)
             timed_tab.evaluate(_WATCH)
-            loading_tab.get_by_text(ui.SOURCES[1]).click()
+            loading_tab.get_by_text(layout.SOURCES[1]).click()
             loading_tab.get_by_label("Notes folder").fill(str(big))
             loading_tab.evaluate(
                 "() => { window.clicked = performance.now(); new MutationObserver(() => {"

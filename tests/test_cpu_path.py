@@ -1,5 +1,5 @@
-"""The embedder's numbers are chosen by what the CPU has: bf16 where it is native, else float32
-with the first layers in dynamic int8; a name asked for is taken as it is."""
+"""The embedder's numbers are chosen by what the CPU has: bf16 where it is native, else float32;
+int8 in the first layers by name; a name asked for is taken as it is."""
 
 import pytest
 import torch
@@ -21,8 +21,9 @@ def test_flags_are_read_from_cpuinfo() -> None:
 def test_auto_takes_bf16_only_where_it_is_native() -> None:
     assert pick("auto", {"avx2", "avx512_bf16"}) == "bfloat16"
     assert pick("auto", {"avx2", "amx_bf16"}) == "bfloat16"
-    assert pick("auto", {"avx2", "fma"}) == "int8"
-    assert pick("auto", set()) == "int8"
+    assert pick("auto", {"avx2", "fma"}) == "float32"  # int8 only by name, until it agrees (cpu_path.py)
+    assert pick("auto", set()) == "float32"
+    assert pick("int8", {"avx2"}) == "int8"
     assert pick("float32", {"avx512_bf16"}) == "float32"  # asked for by name
     with pytest.raises(ValueError, match="embed dtype"):
         pick("float16")

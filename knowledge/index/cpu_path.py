@@ -1,15 +1,18 @@
 """Which numbers the embedder computes in, chosen by what the CPU has: measured, never assumed.
 
     bfloat16  a CPU with native bf16 (avx512_bf16, amx_bf16): ~2.8x float32, the same grades
-    int8      any other CPU: float32, with the linear layers of the first INT8_LAYERS of the
-              model's layers in dynamic int8 (PyTorch's own); the signals the grader reads
-              (the last layer and one three quarters in) come from layers left in float32
-    float32   asked for by name (COACH_EMBED_DTYPE=float32), or a model with no such layers
+    float32   any other CPU
+    int8      asked for by name (COACH_EMBED_DTYPE=int8): float32, with the linear layers of the
+              first INT8_LAYERS of the model's layers in dynamic int8 (PyTorch's own); the
+              signals the grader reads (the last layer and one three quarters in) come from
+              layers left in float32. Twice as fast as float32 without bf16, but not yet the
+              default there: held out, it moved agreement by more than 0.01 r (below)
 
 On this 2-core EPYC forced to the AVX2 path (ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2),
 grading the bundled notes' answers: float32 p50 0.30 s, int8 on every layer 0.15 s but grades up
-to 0.4 apart, int8 on the first 12 of 24 layers 0.23 s with grades within 0.2 of float32's
-(docs/design-notes.md, "Speed on CPUs without bf16").
+to 0.4 apart, int8 on the first 12 of 24 layers 0.23 s with grades within 0.2 of float32's; eval
+with ASAG and LE each held out: 0.15 -> 0.08 s an answer, interview r -0.014 / +0.008, rubric r
+-0.004 / -0.029 (docs/design-notes.md, "Speed on CPUs without bf16").
 """
 
 import re
@@ -39,7 +42,7 @@ def pick(path: str, flags: set[str] | None = None) -> str:
     if path != "auto":
         return path
     flags = cpu_flags() if flags is None else flags
-    return "bfloat16" if flags & {"avx512_bf16", "amx_bf16"} else "int8"
+    return "bfloat16" if flags & {"avx512_bf16", "amx_bf16"} else "float32"
 
 
 def quantize_first_layers(model: object, layers: int = INT8_LAYERS) -> int:
