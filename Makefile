@@ -29,4 +29,5 @@ bench: $(STAMP)
 EVAL_SETS := $(wildcard ../shared/eval/mohler_v2.jsonl ../shared/eval/asag_zh.jsonl ../shared/eval/le_zh.jsonl ../shared/eval/beetle.jsonl)
 bench-docs: $(STAMP)
 	$(PY) app.py bench --markdown
+	$(PY) app.py eval --bluffs tests/fixtures/bluffs.jsonl --markdown
 	$(if $(EVAL_SETS),$(PY) app.py eval $(EVAL_SETS) --leave-one-file-out --judge-rows 0 --markdown)

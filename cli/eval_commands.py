@@ -177,6 +177,13 @@ def eval_bluffs(args: argparse.Namespace, settings: Settings) -> int:
     except (ValueError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if args.markdown:
+        from devtools import figures_page
+
+        title = f"Answers that say nothing: `app.py eval --bluffs {Path(args.bluffs).name}` on {notes.name}"
+        where = figures_page.machine(getattr(embedder, "path", None))
+        shown = "```\n" + bluffs.table(result) + "\n```"
+        figures_page.write(figures_page.PAGE, "bluffs", title, shown, where)
     print(json.dumps(result["kinds"]) if args.json else bluffs.table(result))
     return 0
 
