@@ -118,3 +118,11 @@ def test_another_persons_appeals_do_not_set_your_standard(engine: Engine) -> Non
     assert g is not None and g.appeals == 0
     theirs = answered(engine, None, user="someone-else").turns[0].grade
     assert theirs is not None and theirs.appeals == adapt.MIN_APPEALS
+
+
+def test_appeals_that_scatter_around_the_grader_change_nothing() -> None:
+    # off by 2 either way: no standard of their own, and a line through them would have missed
+    # each appeal left out of it by more than the shared standard did
+    assert adapt.fit([(4, 6), (5, 3), (6, 8), (3, 1), (7, 9)]) is None
+    steady = adapt.fit([(4, 6), (5, 7), (6, 8), (3, 5), (7, 9)])  # 2 higher, every time: a map
+    assert steady is not None and steady.apply(5.0) == 7.0

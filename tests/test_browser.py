@@ -290,3 +290,35 @@ def test_skip_and_hint_answer_while_a_large_folder_embeds(data_dir: Path, page: 
     finally:
         go.set()
         indexer.close()
+
+
+@pytest.mark.parametrize(
+    "language, bluff, count, asks",
+    [
+        (
+            "English",
+            "That's a great question. It really depends on the situation.",
+            "0 of",
+            "specific mechanism",
+        ),
+        # a list of terms, no claim: caught in words, whatever the embedder knows of Chinese
+        ("中文", "正则化、神经元、概率、训练、推理。", "覆盖 0/", "具体的机制、步骤或例子"),
+    ],
+)
+def test_a_bluff_gets_a_low_colour_no_point_covered_and_a_follow_up_asking_for_substance(
+    url: str, page: Page, language: str, bluff: str, count: str, asks: str
+) -> None:
+    page.goto(url)
+    expect(page.locator("#notes-summary")).to_contain_text("3 questions", timeout=60_000)
+    page.locator("#language").get_by_text(language, exact=True).click()
+    page.locator("#start").click()
+    chat = page.locator("#chat")
+    expect(chat.locator(".message")).not_to_have_count(0, timeout=30_000)
+    box = page.locator("#answer textarea")
+    box.fill(bluff)
+    box.press("Enter")
+    feedback = page.locator("#feedback")
+    expect(feedback).to_contain_text(count, timeout=WAIT)
+    expect(feedback.locator(".score.needs-work")).to_be_visible()
+    expect(chat).to_contain_text(asks, timeout=WAIT)
+    page.screenshot(path=ARTIFACTS / f"bluff-{'en' if language == 'English' else 'zh'}.png", full_page=True)

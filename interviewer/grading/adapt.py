@@ -6,7 +6,8 @@ difference sets the level (within MAX_SHIFT), and the pairs' spread the slope, p
 while the pairs are few (SLOPE_PRIOR pairs' worth of "1") and kept within [MIN_SLOPE, MAX_SLOPE],
 so a better answer never scores lower; the result stays on 0-10. Refitted from all the pairs
 whenever one comes. These choices held up best with each graded file held out in turn and ten
-of its answers played as appeals (`eval --leave-one-file-out --adapt 10 --variants`).
+of its answers played as appeals (`eval --leave-one-file-out --adapt 10 --variants`). A map the
+appeals themselves don't support (checked by leaving each out of its own fit) is not applied.
 
     pairs (4, 6) (5, 7) (6, 8) (3, 5) (7, 9): you grade 2 higher, so 5.0 is shown as 7.0
 """
@@ -33,9 +34,29 @@ class Adjustment(BaseModel):
 
 
 def fit(pairs: Sequence[tuple[float, float]], slope_prior: float = SLOPE_PRIOR) -> Adjustment | None:
-    """The map for (grader's score, your grade) pairs on 0-10; None under MIN_APPEALS."""
-    if len(pairs) < MIN_APPEALS:
+    """The map for (grader's score, your grade) pairs on 0-10; None (the shared standard) under
+    MIN_APPEALS, or where the map would not have predicted your appeals better than the shared
+    standard: each pair left out of a fit on the others, the map's error against none at all.
+    So appeals that scatter around the grader's scores, with no standard of their own, change nothing.
+
+        pairs (4, 6) (5, 7) (6, 8) (3, 5) (7, 9): every one left out is predicted within 0.1 -> a map
+        pairs (4, 6) (5, 3) (6, 8) (3, 1) (7, 9): off by 2 either way -> None
+    """
+    if len(pairs) < MIN_APPEALS or not _predicts(list(pairs), slope_prior):
         return None
+    return _line(pairs, slope_prior)
+
+
+def _predicts(pairs: list[tuple[float, float]], slope_prior: float) -> bool:
+    """Whether a map fitted without each pair predicts it better, over all, than no map."""
+    mapped = shared = 0.0
+    for i, (grader, person) in enumerate(pairs):
+        mapped += (_line(pairs[:i] + pairs[i + 1 :], slope_prior).apply(grader) - person) ** 2
+        shared += (grader - person) ** 2
+    return mapped < shared
+
+
+def _line(pairs: Sequence[tuple[float, float]], slope_prior: float) -> Adjustment:
     grader, person = np.array(pairs, dtype=float).T
     n, centre = len(pairs), float(grader.mean())
     shift = float(np.clip(person.mean() - centre, -MAX_SHIFT, MAX_SHIFT))

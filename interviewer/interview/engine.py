@@ -109,7 +109,7 @@ class Engine:
         if missed and wants and (turn.answer or "").strip():
             point, question = min(missed, key=lambda p: p.similarity), session.asked[item.id].question
             language = self._language(session, item.language)
-            if grade is not None and grade.decided_by == "no_evidence":  # said nothing: ask for substance
+            if grade is not None and grade.decided_by in ("no_evidence", "off_topic"):  # ask for substance
                 fu = FollowUp(substance(question, language), False, "stated no point")
             elif self.prepared is not None:
                 fu = self.prepared.take(question, point.text, language)
