@@ -69,18 +69,29 @@ class Cluster:
 def stop_nginx(nginx: subprocess.Popen[bytes]) -> None:
     """nginx's master and its worker, both gone. SIGKILL to the master alone left the worker
     running, reparented and still listening (a CI run left one behind): the master is asked to
-    stop (SIGTERM: it stops its workers), and whatever of its process group remains is killed."""
-    if nginx.poll() is None:
-        nginx.terminate()
+    stop (SIGTERM: it stops its workers, waits for them and exits last), then whatever of its
+    process group remains (a hung master, the workers of one that died some other way) is
+    killed. The master is reaped only after that, so its pid, the group's id, cannot have been
+    reused by then."""
+    if nginx.returncode is None:
+        if not _exited(nginx.pid, 0):
+            os.kill(nginx.pid, signal.SIGTERM)  # not terminate(): that reaps a master that died
+            _exited(nginx.pid, HANG)
         try:
-            nginx.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
-            nginx.wait(timeout=HANG)
-    try:
-        os.killpg(nginx.pid, signal.SIGKILL)  # its own group (start_new_session): only nginx's
-    except ProcessLookupError:
-        pass
+            os.killpg(nginx.pid, signal.SIGKILL)  # its own group (start_new_session): only nginx's
+        except ProcessLookupError:
+            pass
+    nginx.wait(timeout=HANG)
+
+
+def _exited(pid: int, timeout: float) -> bool:
+    """Whether child `pid` exited within `timeout` seconds; it is left unreaped (WNOWAIT)."""
+    deadline = time.monotonic() + timeout
+    while os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def served(folder: Path) -> list[tuple[str, int]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 URL_VAR = "COACH_TEST_DATABASE_URL"
+WAIT = 300  # seconds pg_ctl waits for the server to start or stop: a hang guard, not a speed bound
 
 
 @dataclass
@@ -35,9 +36,10 @@ class Server:
         return urlunsplit(parts._replace(path=f"/{name}"))
 
     def stop(self) -> None:
+        """Returns once the server and every process of it are gone, then deletes its folder."""
         if self.folder is None:
             return
-        _as_postgres([_binary("pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop"])
+        _stop(self.folder)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -53,10 +55,16 @@ def start() -> Server:
         _as_postgres([initdb, "-D", str(folder / "data"), "-A", "trust", "-U", "postgres", "--no-sync"])
         options = f"-k {folder} -h '' -F -c max_connections=200"  # a socket only; no fsync: it is thrown away
         log = folder / "log"
-        _as_postgres(
-            [_binary("pg_ctl"), "-D", str(folder / "data"), "-o", options, "-l", str(log), "-w", "start"]
-        )
-    except (OSError, subprocess.CalledProcessError) as e:
+        pg_ctl = [_binary("pg_ctl"), "-D", str(folder / "data"), "-o", options, "-l", str(log)]
+        _as_postgres([*pg_ctl, "-w", "-t", str(WAIT), "start"])
+    except (OSError, subprocess.SubprocessError) as e:
+        # pg_ctl gave up waiting (its default was 60 s, and a timeout here was not caught), with
+        # the server perhaps still starting: stopped before its folder goes, else it runs on, unseen
+        if (folder / "data" / "postmaster.pid").exists():
+            try:
+                _stop(folder)
+            except (OSError, subprocess.SubprocessError):
+                pass
         shutil.rmtree(folder, ignore_errors=True)
         raise RuntimeError(f"could not start PostgreSQL ({e})") from e
     return Server(f"postgresql://postgres@/postgres?host={folder}", folder)
@@ -69,7 +77,14 @@ def _binary(name: str) -> str:
     return found[-1]
 
 
+def _stop(folder: Path) -> None:
+    """pg_ctl stop waits (-w) until the postmaster is gone, and the postmaster exits only after
+    every backend of it has."""
+    pg_ctl = [_binary("pg_ctl"), "-D", str(folder / "data"), "-m", "immediate"]
+    _as_postgres([*pg_ctl, "-w", "-t", str(WAIT), "stop"])
+
+
 def _as_postgres(cmd: list[str]) -> None:
     if os.geteuid() == 0:
         cmd = ["runuser", "-u", "postgres", "--", *cmd]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+    subprocess.run(cmd, check=True, capture_output=True, timeout=WAIT + 60)

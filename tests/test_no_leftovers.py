@@ -1,8 +1,10 @@
 """Each kind of process the app or its tests start is gone once stopped: nginx (its worker too,
-which outlived a SIGKILL to its master), PostgreSQL, the llama.cpp server. The indexing worker is
-checked by the session-wide check in conftest.py, after every test that starts one."""
+which outlived a SIGKILL to its master), PostgreSQL, the llama.cpp server and the indexing
+worker. The session-wide check in conftest.py also looks after every test that starts one."""
 
 import http.server
+import os
+import signal
 import socket
 import threading
 from pathlib import Path
@@ -59,4 +61,39 @@ def test_the_llm_server_is_gone_after_close() -> None:
     chat.warm().join()
     assert any("llama_cpp.server" in cmd for pid, cmd in leftovers.running().items() if pid not in before)
     chat.close()
+    assert leftovers.left_behind(before) == {}
+
+
+def test_nginx_whose_master_died_leaves_no_worker(tmp_path: Path) -> None:
+    """The master gone without stopping its worker (as under SIGKILL): stop_nginx still stops
+    the worker, which else would listen on the port for good."""
+    try:
+        cluster.nginx_binary()
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    before = set(leftovers.running())
+    try:
+        url, nginx = cluster.front(tmp_path / "nginx", [upstream.server_address[1]])
+        os.kill(nginx.pid, signal.SIGKILL)  # left unreaped: stop_nginx reaps it
+        cluster.stop_nginx(nginx)
+        assert leftovers.left_behind(before) == {}
+        assert not listening(int(url.rstrip("/").rsplit(":", 1)[1]))
+    finally:
+        upstream.shutdown()
+
+
+def test_the_indexing_worker_is_gone_after_close(tmp_path: Path) -> None:
+    from knowledge.index.background import Worker
+    from knowledge.index.embedder import FakeEmbedder
+    from tests.conftest import big_folder
+
+    before = set(leftovers.running())
+    worker = Worker(FakeEmbedder)
+    kb, _ = worker.index(big_folder(tmp_path / "notes", files=1), tmp_path / "index", FakeEmbedder())
+    assert len(kb.items) == 30 and worker.proc is not None
+    pid = worker.proc.pid
+    assert pid in {p for p in leftovers.running() if p not in before}
+    worker.close()
     assert leftovers.left_behind(before) == {}
