@@ -58,8 +58,16 @@ from knowledge.index.embedder import Embedder  # noqa: E402
 
 parts.STARTED = STARTED
 # what tests and tools reach through app: the same objects as cli.parts'
-__all__ = ["BUNDLED_NOTES", "TEST_EMBEDDER", "Embedder", "eval_grader", "main", "make_chat", "make_coach"]
-__all__ += ["make_embedder"]
+__all__ = [
+    "BUNDLED_NOTES",
+    "TEST_EMBEDDER",
+    "Embedder",
+    "eval_grader",
+    "main",
+    "make_chat",
+    "make_coach",
+    "make_embedder",
+]
 ROOMS = (notes_commands, interview_commands, eval_commands, bench_commands, user_commands)
 
 

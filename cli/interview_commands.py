@@ -8,7 +8,6 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cli.parts import (
     BUNDLED_NOTES,
@@ -19,9 +18,6 @@ from cli.parts import (
 )
 from interviewer.settings import Settings
 from interviewer.storage.session import LOCAL
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

@@ -7,7 +7,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cli.parts import (
     database,
@@ -15,9 +14,6 @@ from cli.parts import (
     make_engine,
 )
 from interviewer.settings import Settings
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

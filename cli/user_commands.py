@@ -5,12 +5,8 @@ add_parsers() registers each command's arguments and its function (args.run).
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from interviewer.settings import Settings
-
-if TYPE_CHECKING:
-    pass
 
 
 def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

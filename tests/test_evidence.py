@@ -35,8 +35,10 @@ def test_an_answer_states_something_when_ahead_of_the_null_by_either_margin() ->
     question = np.array([0.6, 0.8])  # the question is a null too
     ahead = lead(sim, points, question, (nulls[1:], empty), 0.3, context)
     assert ahead == pytest.approx((0.15, 0.3))
-    assert states(ahead, (0.1, 0.5)) and states(ahead, (0.2, 0.2)) and not states(ahead, (0.2, 0.5))
-    assert states(ahead, None) and states(None, (0.2, 0.5))  # nothing to judge by: stated
+    assert states(ahead, (0.1, 0.5), False) and states(ahead, (0.2, 0.2), False)
+    assert not states(ahead, (0.2, 0.5), False)
+    assert states(ahead, None, False) and states(None, (0.2, 0.5), False)  # nothing to judge by: stated
+    assert not states(ahead, None, True)  # a list of terms states nothing, whatever the margins
 
 
 @pytest.mark.parametrize(

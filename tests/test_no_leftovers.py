@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,24 +21,28 @@ def listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_nginx_master_and_worker_are_gone_after_stop(tmp_path: Path) -> None:
+@pytest.fixture
+def upstream() -> Iterator[int]:
+    """The port of a page for nginx to stand in front of; skips where nginx is not installed."""
     try:
         cluster.nginx_binary()
     except RuntimeError as e:
         pytest.skip(str(e))
-    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def test_nginx_master_and_worker_are_gone_after_stop(tmp_path: Path, upstream: int) -> None:
     before = set(leftovers.running())
-    try:
-        url, nginx = cluster.front(tmp_path / "nginx", [upstream.server_address[1]])
-        started = {pid for pid, cmd in leftovers.running().items() if pid not in before and "nginx" in cmd}
-        assert len(started) >= 2, "a master and its worker"
-        port = int(url.rstrip("/").rsplit(":", 1)[1])
-        cluster.stop_nginx(nginx)
-        assert leftovers.left_behind(before) == {}
-        assert not listening(port)
-    finally:
-        upstream.shutdown()
+    url, nginx = cluster.front(tmp_path / "nginx", [upstream])
+    started = {pid for pid, cmd in leftovers.running().items() if pid not in before and "nginx" in cmd}
+    assert len(started) >= 2, "a master and its worker"
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    cluster.stop_nginx(nginx)
+    assert leftovers.left_behind(before) == {}
+    assert not listening(port)
 
 
 def test_a_throwaway_postgresql_is_gone_after_stop(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,24 +69,15 @@ def test_the_llm_server_is_gone_after_close() -> None:
     assert leftovers.left_behind(before) == {}
 
 
-def test_nginx_whose_master_died_leaves_no_worker(tmp_path: Path) -> None:
+def test_nginx_whose_master_died_leaves_no_worker(tmp_path: Path, upstream: int) -> None:
     """The master gone without stopping its worker (as under SIGKILL): stop_nginx still stops
     the worker, which else would listen on the port for good."""
-    try:
-        cluster.nginx_binary()
-    except RuntimeError as e:
-        pytest.skip(str(e))
-    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
     before = set(leftovers.running())
-    try:
-        url, nginx = cluster.front(tmp_path / "nginx", [upstream.server_address[1]])
-        os.kill(nginx.pid, signal.SIGKILL)  # left unreaped: stop_nginx reaps it
-        cluster.stop_nginx(nginx)
-        assert leftovers.left_behind(before) == {}
-        assert not listening(int(url.rstrip("/").rsplit(":", 1)[1]))
-    finally:
-        upstream.shutdown()
+    url, nginx = cluster.front(tmp_path / "nginx", [upstream])
+    os.kill(nginx.pid, signal.SIGKILL)  # left unreaped: stop_nginx reaps it
+    cluster.stop_nginx(nginx)
+    assert leftovers.left_behind(before) == {}
+    assert not listening(int(url.rstrip("/").rsplit(":", 1)[1]))
 
 
 def test_the_indexing_worker_is_gone_after_close(tmp_path: Path) -> None:

@@ -75,8 +75,11 @@ def lead(
     return float(ahead.max()), answer_recall - token_matches(point_tokens, empty, question_tokens)[0]
 
 
-def states(ahead: tuple[float, float] | None, margins: tuple[float, float] | None) -> bool:
-    """Whether an answer `ahead` of the null states something, by either margin (None: judge nothing)."""
+def states(ahead: tuple[float, float] | None, margins: tuple[float, float] | None, listing: bool) -> bool:
+    """Whether an answer states something: not a list of terms alone (listing.py), and `ahead` of
+    the null by either margin (margins or ahead None: nothing to judge the margins by)."""
+    if listing:
+        return False
     if margins is None or ahead is None:
         return True
     return ahead[0] >= margins[0] or ahead[1] >= margins[1]

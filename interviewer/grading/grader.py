@@ -223,7 +223,7 @@ class Grader:
                 for i in rubric.alternatives()[0]
             ]
         cal = cal or self.cal
-        said = not s.listing and states(s.ahead, cal.margins)  # else every point is missed
+        said = states(s.ahead, cal.margins, s.listing)  # else every point is missed
         return [_point(rubric.points[i], s.sim[n], s.clauses, cal, said) for n, i in enumerate(s.chosen)]
 
 

@@ -116,10 +116,8 @@ def ceiling(
         return Cap(UNRELATED_CAP, "The answer is not about this question.", "off_topic")
     if elsewhere is not None and raw > UNRELATED_CAP and (found := _elsewhere(s, points, cal, elsewhere)):
         return Cap(UNRELATED_CAP, f"{ELSEWHERE}{found}", "elsewhere")
-    if s.listing:
-        return Cap(NO_EVIDENCE_CAP, LISTING, "no_evidence")
-    if not states(s.ahead, cal.margins):
-        return Cap(NO_EVIDENCE_CAP, NO_EVIDENCE, "no_evidence")
+    if not states(s.ahead, cal.margins, s.listing):
+        return Cap(NO_EVIDENCE_CAP, LISTING if s.listing else NO_EVIDENCE, "no_evidence")
     if s.verdict == "contradicts" and raw > VERDICT_CAP:
         return Cap(VERDICT_CAP, "The verdict (true / false) is the opposite of your notes'.", "verdict")
     if points and all(p.status == "missed" for p in points):
